@@ -1,0 +1,6 @@
+"""The wire contract: marshmallow schemas of every request and response body.
+
+Pure: nothing here imports from server/. Importing the package installs the Chinese
+messages for marshmallow's built-in errors (see schemas.zh).
+"""
+from schemas import zh  # noqa: F401

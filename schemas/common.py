@@ -1,0 +1,46 @@
+"""Validators with Chinese messages and small shared schemas."""
+from marshmallow import Schema, fields, validate
+
+PHONE = r"^[0-9+\-() ]{0,30}$"
+
+
+def length(min=None, max=None):
+    """Length with a Chinese message."""
+    if min and max:
+        msg = f"长度应在{min}到{max}个字之间"
+    elif min:
+        msg = "此项不能为空" if min == 1 else f"至少{min}个字"
+    else:
+        msg = f"不能超过{max}个字"
+    return validate.Length(min=min, max=max, error=msg)
+
+
+def one_of(choices: dict | list, what: str = "选项"):
+    """OneOf with a Chinese message."""
+    return validate.OneOf(list(choices), error=f"{what}不正确")
+
+
+def between(min=None, max=None, what: str = "数值"):
+    """Range with a Chinese message."""
+    return validate.Range(min=min, max=max, error=f"{what}应在{min}到{max}之间")
+
+
+def phone():
+    """A telephone number: digits and + - ( ) spaces."""
+    return validate.Regexp(PHONE, error="电话号码格式不正确")
+
+
+class ErrorDetailSchema(Schema):
+    code = fields.String(metadata={"description": "机器可读的错误码"})
+    message = fields.String(metadata={"description": "给人看的中文说明"})
+    current = fields.Dict(metadata={"description": "冲突时服务器上的最新记录"})
+    fields = fields.Dict(metadata={"description": "每个字段的中文错误"})
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorDetailSchema)
+
+
+class PageQuerySchema(Schema):
+    page = fields.Integer(load_default=1, validate=between(1, 100000, "页码"))
+    per_page = fields.Integer(load_default=20, validate=between(1, 200, "每页条数"))

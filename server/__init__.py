@@ -1,0 +1,71 @@
+"""The Flask application factory."""
+import os
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+import schemas  # noqa: F401  (installs the Chinese validation messages)
+from server.config import Config
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app: config from the class and environment, extensions, blueprints last."""
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None,
+                instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_object(Config)
+    app.config.update(Config.from_env(app.instance_path))
+    app.config.update(overrides or {})
+    app.json.ensure_ascii = False
+
+    from server import models  # noqa: F401  (every table known before migrations and queries)
+    from server.extensions import api, csrf, db, login_manager, migrate
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "admin_auth.login"
+    login_manager.login_message = "请先登录"
+    csrf.init_app(app)
+    api.init_app(app)
+
+    from server import web
+    web.init_app(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from server.account.api import api_bp as account_api
+    from server.admin import register as register_admin
+    from server.carrier.api import api_bp as carrier_api
+    from server.extensions import api, csrf
+    from server.health import bp as health_bp
+    from server.station.api import api_bp as station_api
+    from server.unit.api import api_bp as unit_api
+
+    app.register_blueprint(health_bp)
+    for bp in (account_api, station_api, unit_api, carrier_api):
+        csrf.exempt(bp)  # bearer tokens, not cookies: no CSRF to guard against
+        api.register_blueprint(bp, url_prefix="/api/v1" + bp.url_prefix)
+    register_admin(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from server.demo.cli import demo_cli
+    from server.unit.cli import units_cli
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(units_cli)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: WAL for concurrent readers, foreign keys on, wait rather than fail on a lock."""
+    import sqlite3
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.close()

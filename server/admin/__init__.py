@@ -1,0 +1,11 @@
+"""The server-rendered admin pages for station and county staff (Simplified Chinese)."""
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Register every admin blueprint and the template helpers."""
+    from server.admin import auth, pages
+    from server.admin.helpers import template_helpers
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(pages.bp)
+    app.context_processor(template_helpers)

@@ -1,0 +1,1 @@
+"""Carriers (载体): trusted streets and districts, trusted villages, village liaison stations."""

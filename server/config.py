@@ -1,0 +1,68 @@
+"""Configuration: a class of safe defaults, overridden from the environment."""
+import os
+import secrets
+from pathlib import Path
+
+
+def _secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment, else one generated once into the instance folder."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: when several workers start at once only one writes the key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+        except FileExistsError:
+            pass
+    return path.read_text().strip()
+
+
+class Config:
+    """Defaults for every deployment; each can be overridden by an environment variable."""
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    API_TITLE = "放心消费 API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    API_SPEC_OPTIONS = {
+        "info": {"description": "放心消费系统的接口。除登录外均需 Authorization: Bearer <设备令牌>。"},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+    }
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_WINDOW_SECONDS = 15 * 60
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 30
+    PAGE_SIZE = 20
+    ISSUING_AUTHORITY = "缙云县市场监督管理局"
+
+    @classmethod
+    def from_env(cls, instance_path: str) -> dict:
+        """The settings for this process: defaults, then the environment."""
+        default_db = "sqlite:///" + str(Path(instance_path) / "fangxin.db")
+        return {
+            "SECRET_KEY": _secret_key(instance_path),
+            "SQLALCHEMY_DATABASE_URI": normalise_db_url(os.environ.get("DATABASE_URL", default_db)),
+            "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            "PHOTO_STORAGE": os.environ.get("PHOTO_STORAGE", "file://" + str(Path(instance_path) / "photos")),
+            "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+            "ISSUING_AUTHORITY": os.environ.get("ISSUING_AUTHORITY", cls.ISSUING_AUTHORITY),
+        }
+
+
+def normalise_db_url(url: str) -> str:
+    """Use psycopg 3 for plain postgresql:// URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,1 @@
+"""Helpers every domain may use: time, errors, the acting user, the audit log, codes."""

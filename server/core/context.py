@@ -1,0 +1,30 @@
+"""Who is acting in this request or command, for scoping and the audit log."""
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind a change: user id (None for the system) and the device or client."""
+
+    user_id: int | None
+    device: str
+
+
+SYSTEM = Actor(None, "system")
+_actor: ContextVar[Actor] = ContextVar("actor", default=SYSTEM)
+
+
+def current_actor() -> Actor:
+    """The actor set for this request or command."""
+    return _actor.get()
+
+
+def set_actor(actor: Actor):
+    """Set the actor; returns a token for reset_actor."""
+    return _actor.set(actor)
+
+
+def reset_actor(token) -> None:
+    """Undo set_actor."""
+    _actor.reset(token)

@@ -1,0 +1,1 @@
+"""The county's and each station's progress against the year's targets."""

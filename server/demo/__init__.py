@@ -1,0 +1,1 @@
+"""The demo data set: Jinyun county's 2023 programme."""

@@ -1,0 +1,143 @@
+"""Load the demo data: Jinyun's nine stations, the 2023 targets, accounts and about 1122 units."""
+import csv
+import json
+import random
+from importlib import resources
+
+import sqlalchemy as sa
+
+from server.account.models import User
+from server.account.service import hash_password
+from server.carrier.models import Carrier
+from server.demo.names import credit_code, person, unit_profile
+from server.extensions import db
+from server.station.models import County, Station, Target
+from server.unit.models import STAGE_ORDER, LifecycleEvent, Unit, UnitYear
+
+YEAR = 2023
+COUNTY = {"code": "jinyun", "name": "缙云县", "authority": "缙云县市场监督管理局"}
+DEMO_PASSWORD = "fangxin2023"
+LIAISON_TARGET = 19
+# Where the demo units stand late in the year: (stage, share).
+STAGE_MIX = [("pool", 0.05), ("committed", 0.05), ("profiled", 0.10), ("evaluated", 0.12),
+             ("sign_issued", 0.13), ("sign_posted", 0.52), ("removed", 0.03)]
+REMOVAL_MIX = ["closed", "unsuitable", "transferred", "failed_evaluation"]
+
+
+def data_file(name: str) -> str:
+    """The text of a file shipped in server/demo/data."""
+    return resources.files("server.demo").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def target_rows() -> list[dict]:
+    """The attachment table of the 2023 work plan."""
+    return list(csv.DictReader(data_file("targets-2023.csv").splitlines()))
+
+
+def checklist_base() -> dict:
+    """The 八有八无 base standard."""
+    return json.loads(data_file("checklist-base.json"))
+
+
+def is_loaded() -> bool:
+    """True when the demo county is already there."""
+    return db.session.scalar(sa.select(County.id).where(County.code == COUNTY["code"])) is not None
+
+
+def load(seed: int = YEAR) -> dict:
+    """Create everything; returns the demo accounts {username: role label}."""
+    rng = random.Random(seed)
+    county = County(**COUNTY)
+    db.session.add(county)
+    db.session.flush()
+    accounts = {"admin": ("county_admin", "县局消保科管理员", None)}
+    stations = []
+    for i, row in enumerate(target_rows()):
+        st = Station(county_id=county.id, code=row["station_code"], name=row["station_name"], position=i)
+        db.session.add(st)
+        db.session.flush()
+        stations.append((st, row))
+        _targets(county, st, row)
+        accounts[f"{st.code}_admin"] = ("station_admin", f"{st.name}管理员", st)
+        accounts[f"{st.code}_inspector"] = ("inspector", f"{st.name}执法人员{person(rng)}", st)
+    db.session.add(Target(year=YEAR, county_id=county.id, station_id=None, kind="liaison", count=LIAISON_TARGET))
+    users = _accounts(county, accounts)
+    for st, row in stations:
+        _units(rng, county, st, row, users[f"{st.code}_admin"])
+        _carriers(rng, county, st, row)
+    db.session.flush()
+    return {name: role for name, (role, _, _) in accounts.items()}
+
+
+def _targets(county, st, row) -> None:
+    kinds = {"general": "general_units", "no_reason_return": "no_reason_return_units",
+             "factory": "trusted_factories", "district": "districts", "village": "villages"}
+    for kind, col in kinds.items():
+        db.session.add(Target(year=YEAR, county_id=county.id, station_id=st.id, kind=kind, count=int(row[col])))
+
+
+def _accounts(county, accounts: dict) -> dict:
+    pw = hash_password(DEMO_PASSWORD)
+    users = {}
+    for username, (role, name, st) in accounts.items():
+        users[username] = User(username=username, name=name, role=role, county_id=county.id,
+                               station_id=st.id if st else None, password_hash=pw)
+        db.session.add(users[username])
+    db.session.flush()
+    return users
+
+
+def _units(rng, county, st, row, admin) -> None:
+    counts = {"general": int(row["general_units"]), "no_reason_return": int(row["no_reason_return_units"]),
+              "factory": int(row["trusted_factories"])}
+    serial = 0
+    for kind, n in counts.items():
+        for _ in range(n):
+            serial += 1
+            unit = Unit(county_id=county.id, station_id=st.id, uscc=_unique_code(rng, kind),
+                        **unit_profile(rng, st.code, kind, serial))
+            db.session.add(unit)
+            db.session.flush()
+            _history(rng, unit, admin)
+
+
+_used_codes: set = set()
+
+
+def _unique_code(rng, kind) -> str:
+    while True:
+        code = credit_code(rng, kind)
+        if code not in _used_codes:
+            _used_codes.add(code)
+            return code
+
+
+def _history(rng, unit, admin) -> None:
+    stage = rng.choices([s for s, _ in STAGE_MIX], [w for _, w in STAGE_MIX])[0]
+    reached = "committed" if stage == "removed" else stage
+    steps = STAGE_ORDER[:STAGE_ORDER.index(reached) + 1]
+    prev = None
+    for s in steps:
+        db.session.add(LifecycleEvent(unit_id=unit.id, year=YEAR, from_stage=prev, to_stage=s, user_id=admin.id))
+        prev = s
+    reason = None
+    if stage == "removed":
+        reason = rng.choice(REMOVAL_MIX)
+        db.session.add(LifecycleEvent(unit_id=unit.id, year=YEAR, from_stage=prev, to_stage="removed",
+                                      reason=reason, user_id=admin.id))
+    db.session.add(UnitYear(unit_id=unit.id, year=YEAR, stage=stage, removal_reason=reason))
+
+
+def _carriers(rng, county, st, row) -> None:
+    members = db.session.scalars(sa.select(Unit).where(Unit.station_id == st.id).limit(12)).all()
+    for i in range(int(row["districts"])):
+        db.session.add(Carrier(county_id=county.id, station_id=st.id, kind="district", since_year=YEAR,
+                               name=f"{st.name[:2]}放心消费示范街区", leader_name=person(rng),
+                               leader_phone=f"139{rng.randint(10000000, 99999999)}", members=members))
+    for i in range(int(row["villages"])):
+        db.session.add(Carrier(county_id=county.id, station_id=st.id, kind="village", since_year=YEAR,
+                               name=f"{st.name[:2]}放心消费示范村", leader_name=person(rng)))
+    # 19 liaison stations over the county, two or three a station.
+    for i in range(2 if st.position >= 1 else 3):
+        db.session.add(Carrier(county_id=county.id, station_id=st.id, kind="liaison", since_year=YEAR,
+                               name=f"{st.name[:2]}第{i + 1}村级消费维权联络站", leader_name=person(rng)))

@@ -1,0 +1,1 @@
+"""Units (市场主体): their profile, history and yearly lifecycle."""

@@ -1,0 +1,142 @@
+"""Units, the history of their changes, and their lifecycle per year."""
+from server.core.clock import utcnow
+from server.extensions import db
+
+STAGES = {
+    "pool": "培育库",
+    "committed": "承诺公示",
+    "profiled": "系统录入",
+    "evaluated": "后评价通过",
+    "sign_issued": "标识发放",
+    "sign_posted": "标识张贴",
+    "removed": "已移出",
+}
+STAGE_ORDER = ["pool", "committed", "profiled", "evaluated", "sign_issued", "sign_posted"]
+
+REMOVAL_REASONS = {
+    "unsuitable": "不适宜继续培育",
+    "violations": "多次违法违规",
+    "failed_evaluation": "后评价不合格",
+    "closed": "歇业关闭",
+    "transferred": "转让",
+    "deregistered": "注销",
+}
+
+BUSINESS_STATUSES = {
+    "open": "正常营业",
+    "suspended": "停业",
+    "closed": "歇业关闭",
+    "transferred": "已转让",
+    "deregistered": "已注销",
+}
+
+# Changes to these fields are kept as history (UnitChange), never silently overwritten.
+TRACKED_FIELDS = {
+    "name": "名称", "address": "地址", "lat": "纬度", "lng": "经度", "industry": "行业",
+    "contact_name": "负责人", "contact_phone": "联系电话", "station_id": "所属所（分局）",
+    "type": "类型", "return_days": "退货期限（天）", "return_exclusions": "不适用退货的商品",
+    "tags": "标签", "business_status": "经营状态", "uscc": "统一社会信用代码",
+}
+
+
+class Unit(db.Model):
+    __tablename__ = "unit"
+
+    id = db.Column(db.Integer, primary_key=True)
+    county_id = db.Column(db.ForeignKey("county.id"), nullable=False)
+    station_id = db.Column(db.ForeignKey("station.id"), nullable=False)
+    name = db.Column(db.String(120), nullable=False)
+    uscc = db.Column(db.String(18), nullable=False, unique=True)
+    address = db.Column(db.String(200), nullable=False)
+    lat = db.Column(db.Float, nullable=True)
+    lng = db.Column(db.Float, nullable=True)
+    industry = db.Column(db.String(60), nullable=False, default="")
+    contact_name = db.Column(db.String(60), nullable=False, default="")
+    contact_phone = db.Column(db.String(30), nullable=False, default="")
+    type = db.Column(db.String(20), nullable=False)
+    return_days = db.Column(db.Integer, nullable=True)
+    return_exclusions = db.Column(db.String(500), nullable=False, default="")
+    tags = db.Column(db.JSON, nullable=False, default=list)
+    business_status = db.Column(db.String(20), nullable=False, default="open")
+    version = db.Column(db.Integer, nullable=False, default=1)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    station = db.relationship("Station")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        db.Index("ix_unit_station_name", "station_id", "name"),
+        db.Index("ix_unit_county_station", "county_id", "station_id"),
+    )
+
+
+class UnitChange(db.Model):
+    """One field of a unit changed: old and new value, who and when."""
+
+    __tablename__ = "unit_change"
+
+    id = db.Column(db.Integer, primary_key=True)
+    unit_id = db.Column(db.ForeignKey("unit.id"), nullable=False, index=True)
+    field = db.Column(db.String(40), nullable=False)
+    old_value = db.Column(db.Text, nullable=True)
+    new_value = db.Column(db.Text, nullable=True)
+    note = db.Column(db.String(200), nullable=False, default="")
+    user_id = db.Column(db.ForeignKey("user_account.id"), nullable=True)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    user = db.relationship("User")
+
+
+class UnitYear(db.Model):
+    """Where a unit stands in the programme in one year."""
+
+    __tablename__ = "unit_year"
+
+    id = db.Column(db.Integer, primary_key=True)
+    unit_id = db.Column(db.ForeignKey("unit.id"), nullable=False)
+    year = db.Column(db.Integer, nullable=False)
+    stage = db.Column(db.String(20), nullable=False, default="pool")
+    removal_reason = db.Column(db.String(30), nullable=True)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    unit = db.relationship(Unit, backref=db.backref("years", lazy="dynamic"))
+
+    __table_args__ = (
+        db.UniqueConstraint("unit_id", "year", name="uq_unit_year_unit_year"),
+        db.Index("ix_unit_year_year_stage", "year", "stage"),
+    )
+
+
+class LifecycleEvent(db.Model):
+    """A step of a unit's lifecycle in a year: from, to, why, who and when."""
+
+    __tablename__ = "lifecycle_event"
+
+    id = db.Column(db.Integer, primary_key=True)
+    unit_id = db.Column(db.ForeignKey("unit.id"), nullable=False, index=True)
+    year = db.Column(db.Integer, nullable=False)
+    from_stage = db.Column(db.String(20), nullable=True)
+    to_stage = db.Column(db.String(20), nullable=False)
+    reason = db.Column(db.String(30), nullable=True)
+    note = db.Column(db.String(500), nullable=False, default="")
+    user_id = db.Column(db.ForeignKey("user_account.id"), nullable=True)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    user = db.relationship("User")
+
+
+class ImportBatch(db.Model):
+    """An uploaded unit list, parsed and waiting for the user to confirm it."""
+
+    __tablename__ = "import_batch"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.ForeignKey("user_account.id"), nullable=False)
+    county_id = db.Column(db.ForeignKey("county.id"), nullable=False)
+    filename = db.Column(db.String(200), nullable=False)
+    year = db.Column(db.Integer, nullable=False)
+    rows = db.Column(db.JSON, nullable=False)
+    problems = db.Column(db.JSON, nullable=False)
+    status = db.Column(db.String(20), nullable=False, default="preview")
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

@@ -1,0 +1,140 @@
+"""Units: search, create, edit with conflict detection, and the history of every change."""
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from server.core import uscc
+from server.core.errors import Conflict, Invalid, NotFound
+from server.extensions import db
+from server.station.models import Station
+from server.station.service import check_station_access, scope_clause
+from server.unit.models import TRACKED_FIELDS, Unit, UnitChange, UnitYear
+
+EDITABLE = ["name", "uscc", "address", "lat", "lng", "industry", "contact_name", "contact_phone",
+            "station_id", "type", "return_days", "return_exclusions", "tags", "business_status"]
+
+
+def get_unit(user, unit_id: int) -> Unit:
+    """A unit the user may see; NotFound for others' units, as for missing ones."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or not _visible(user, unit):
+        raise NotFound("找不到该单位")
+    return unit
+
+
+def _visible(user, unit: Unit) -> bool:
+    if user.role == "county_admin":
+        return unit.county_id == user.county_id
+    return unit.station_id == user.station_id
+
+
+def search_units(user, *, q="", station_id=None, type=None, stage=None, year=None,
+                 page=1, per_page=20):
+    """A page of the units the user may see, with their stage in the year; (rows, total).
+
+    Each row is (unit, stage or None). stage "none" finds units not enrolled that year.
+    """
+    uy = sa.orm.aliased(UnitYear)
+    query = (sa.select(Unit, uy.stage)
+             .outerjoin(uy, sa.and_(uy.unit_id == Unit.id, uy.year == year))
+             .where(scope_clause(user, Unit.station_id, Unit.county_id)))
+    if q:
+        like = f"%{q.strip()}%"
+        query = query.where(sa.or_(Unit.name.ilike(like), Unit.uscc.ilike(like), Unit.address.ilike(like)))
+    if station_id:
+        query = query.where(Unit.station_id == station_id)
+    if type:
+        query = query.where(Unit.type == type)
+    if stage == "none":
+        query = query.where(uy.id.is_(None))
+    elif stage:
+        query = query.where(uy.stage == stage)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.execute(query.options(joinedload(Unit.station))
+                              .order_by(Unit.station_id, Unit.name, Unit.id)
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    return [(r[0], r[1]) for r in rows], total
+
+
+def _check_fields(user, data: dict, unit: Unit | None) -> dict:
+    """Normalise and check the business rules a schema cannot know; returns the cleaned data."""
+    data = dict(data)
+    errors = {}
+    if "uscc" in data:
+        data["uscc"] = uscc.normalise(data["uscc"])
+        why = uscc.problem(data["uscc"])
+        if why:
+            errors["uscc"] = [why]
+        else:
+            holder = db.session.scalar(sa.select(Unit).where(Unit.uscc == data["uscc"]))
+            if holder is not None and (unit is None or holder.id != unit.id):
+                errors["uscc"] = [f"该统一社会信用代码已登记为“{holder.name}”"]
+    if "station_id" in data:
+        station = db.session.get(Station, data["station_id"]) if data["station_id"] else None
+        if station is None or station.county_id != user.county_id or (
+                user.role != "county_admin" and station.id != user.station_id):
+            errors["station_id"] = ["请选择本人有权管理的所（分局）"]
+    unit_type = data.get("type", unit.type if unit else None)
+    if unit_type == "no_reason_return":
+        days = data.get("return_days", unit.return_days if unit else None)
+        if not days:
+            errors["return_days"] = ["无理由退货单位须填写退货期限（天）"]
+    elif "type" in data:
+        data["return_days"] = None
+    if "tags" in data:
+        data["tags"] = sorted({t.strip() for t in data["tags"] if t and t.strip()})
+    if errors:
+        raise Invalid("填写的内容有误，请按提示修改", fields=errors)
+    return data
+
+
+def create_unit(user, data: dict, *, year: int | None = None, stage: str = "pool") -> Unit:
+    """A new unit in the user's scope, enrolled in the year's cultivation pool when a year is given."""
+    if user.role != "county_admin" and not data.get("station_id"):
+        data = {**data, "station_id": user.station_id}
+    data = _check_fields(user, data, None)
+    station = db.session.get(Station, data["station_id"])
+    unit = Unit(county_id=station.county_id, **{k: data[k] for k in EDITABLE if k in data})
+    db.session.add(unit)
+    db.session.flush()
+    if year:
+        from server.unit.lifecycle import enroll
+        enroll(user, unit, year, stage=stage)
+    return unit
+
+
+def update_unit(user, unit_id: int, data: dict, *, base_version: int, note: str = "") -> Unit:
+    """Apply an edit made on base_version; a stale edit is a Conflict carrying the current unit."""
+    unit = get_unit(user, unit_id)
+    if base_version != unit.version:
+        raise Conflict("该单位已被他人修改，请查看最新信息后再保存", current=unit)
+    data = _check_fields(user, {k: v for k, v in data.items() if k in EDITABLE}, unit)
+    changed = False
+    for key, value in data.items():
+        old = getattr(unit, key)
+        if old == value:
+            continue
+        setattr(unit, key, value)
+        changed = True
+        if key in TRACKED_FIELDS:
+            db.session.add(UnitChange(unit_id=unit.id, field=key, old_value=_text(old),
+                                      new_value=_text(value), note=note[:200], user_id=user.id))
+    if changed:
+        if "station_id" in data:
+            check_station_access(user, db.session.get(Station, unit.station_id))
+        db.session.flush()
+    return unit
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return "、".join(value)
+    return str(value)
+
+
+def unit_history(user, unit_id: int) -> list[UnitChange]:
+    """Every recorded change of the unit's profile, newest first."""
+    get_unit(user, unit_id)
+    return db.session.scalars(sa.select(UnitChange).where(UnitChange.unit_id == unit_id)
+                              .order_by(UnitChange.at.desc(), UnitChange.id.desc())).all()

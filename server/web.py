@@ -1,0 +1,131 @@
+"""The request boundary: who is asking, deny by default, one commit per request, one error shape."""
+from flask import g, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from server.account import service as accounts
+from server.core.context import Actor, reset_actor, set_actor
+from server.core.errors import DomainError
+from server.extensions import db, login_manager
+
+# Endpoints anyone may reach without logging in. Everything else needs a user.
+PUBLIC_ENDPOINTS = {
+    "static", "health.healthz", "admin_auth.login", "api-docs.openapi_json",
+    "accounts.create_token",
+}
+
+HTTP_MESSAGES = {
+    400: "请求内容有误", 401: "请先登录", 403: "没有权限", 404: "找不到该页面或记录",
+    405: "不支持的请求方式", 409: "与当前数据冲突", 413: "上传的内容过大", 415: "不支持的内容类型",
+    422: "填写的内容有误", 429: "请求过于频繁，请稍后再试", 500: "服务器出错了，请稍后再试",
+}
+
+
+def is_api() -> bool:
+    """True for requests to the JSON API."""
+    return request.path.startswith("/api/")
+
+
+@login_manager.user_loader
+def _load_user(session_id: str):
+    return accounts.load_session_user(session_id)
+
+
+def _authenticate():
+    """Set g.user from a bearer token (API) or the cookie session (pages)."""
+    g.user, g.device = None, None
+    if is_api():
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            found = accounts.user_for_token(header[7:].strip())
+            if found:
+                g.user, g.device = found
+    elif current_user.is_authenticated:
+        g.user = current_user._get_current_object()
+
+
+def before_request():
+    """Authenticate, set the actor for the audit log, and refuse anyone not logged in."""
+    _authenticate()
+    device = f"token:{g.device.id}" if g.device else "web:" + request.headers.get("User-Agent", "")[:120]
+    g.actor_token = set_actor(Actor(g.user.id if g.user else None, device))
+    if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS:
+        if is_api() or request.endpoint is None:
+            return error_response(401, "unauthenticated", "请先登录或令牌已失效")
+        return redirect(url_for("admin_auth.login", next=request.full_path))
+
+
+def after_request(response):
+    """Commit what the request did if it succeeded; roll back otherwise."""
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def teardown_request(exc):
+    token = g.pop("actor_token", None)
+    if token is not None:
+        reset_actor(token)
+
+
+def error_response(status: int, code: str, message: str, fields=None, current=None):
+    """The API's one error shape, or an error page for browsers."""
+    if is_api():
+        body = {"code": code, "message": message}
+        if fields:
+            body["fields"] = fields
+        if current is not None:
+            body["current"] = current
+        return jsonify(error=body), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def _flatten(messages: dict) -> dict:
+    """webargs groups messages by location ({"json": {...}}); the client wants the fields."""
+    out = {}
+    for loc, errs in messages.items():
+        if isinstance(errs, dict):
+            out.update(errs)
+        else:
+            out[loc] = errs
+    return out
+
+
+def handle_domain_error(err: DomainError):
+    current = None
+    if err.current is not None:
+        from server.api_dump import dump_current
+        current = dump_current(err.current)
+    return error_response(err.status, err.code, err.message, err.fields, current)
+
+
+def handle_http_exception(err: HTTPException):
+    data = getattr(err, "data", None) or {}
+    if err.code == 422 and "messages" in data:
+        return error_response(422, "invalid", "填写的内容有误，请按提示修改", _flatten(data["messages"]))
+    if err.code == 400 and getattr(err, "description", "").startswith("The CSRF"):
+        return error_response(400, "csrf", "页面已过期，请刷新后重试")
+    return error_response(err.code or 500, err.name.lower().replace(" ", "_"),
+                          HTTP_MESSAGES.get(err.code, err.name))
+
+
+def handle_unexpected(err: Exception):
+    import logging
+    logging.getLogger(__name__).exception("unhandled error")
+    db.session.rollback()
+    return error_response(500, "internal", HTTP_MESSAGES[500])
+
+
+def init_app(app):
+    """Wire the boundary into the app."""
+    app.before_request(before_request)
+    app.after_request(after_request)
+    app.teardown_request(teardown_request)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    if not app.testing:
+        app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,147 @@
+"""Fixtures: the app on a real database (SQLite or PostgreSQL by TEST_DATABASE_URL), a clean
+database for every test, a small two-station world, and login helpers."""
+import os
+import tempfile
+
+import pytest
+import sqlalchemy as sa
+
+from server import create_app
+from server.account.models import User
+from server.account.service import hash_password, issue_token
+from server.extensions import db as _db
+from server.station.models import County, Station, Target
+from server.unit.models import Unit, UnitYear
+
+PASSWORD = "correct-horse-9"
+_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once for the whole run
+YEAR = 2023
+
+
+def _database_url(tmpdir: str) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmpdir}/test.db"
+
+
+@pytest.fixture(scope="session")
+def app():
+    tmp = tempfile.mkdtemp(prefix="fangxin-test-")
+    os.environ.setdefault("INSTANCE_PATH", tmp)
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": _database_url(tmp),
+        "WTF_CSRF_ENABLED": False,
+        "PHOTO_STORAGE": f"file://{tmp}/photos",
+        "SECRET_KEY": "test-secret",
+    })
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request, app):
+    """Every test starts with empty tables."""
+    yield
+    with app.app_context():
+        _db.session.remove()
+        tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+        with _db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                for t in tables:
+                    conn.execute(sa.text(f'DELETE FROM "{t}"'))
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context, for calling services directly."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def valid_uscc(n: int, head: str = "92") -> str:
+    """A valid credit code, different for every n."""
+    from server.core.uscc import check_char
+    body = f"{head}331122MA{n:08d}"[:17]
+    return body + check_char(body)
+
+
+class World:
+    """Two stations of one county, a user of every role, and a unit in each station."""
+
+    def __init__(self):
+        self.county = County(code="jinyun", name="缙云县", authority="缙云县市场监督管理局")
+        _db.session.add(self.county)
+        _db.session.flush()
+        self.a = Station(county_id=self.county.id, code="wuyun", name="五云所", position=0)
+        self.b = Station(county_id=self.county.id, code="huzhen", name="壶镇分局", position=1)
+        _db.session.add_all([self.a, self.b])
+        _db.session.flush()
+        self.county_admin = self.user("admin", "county_admin", None)
+        self.admin_a = self.user("a_admin", "station_admin", self.a)
+        self.admin_b = self.user("b_admin", "station_admin", self.b)
+        self.inspector_a = self.user("a_insp", "inspector", self.a)
+        self.inspector_b = self.user("b_insp", "inspector", self.b)
+        self.unit_a = self.unit("五云放心超市", self.a, 1)
+        self.unit_b = self.unit("壶镇诚信五金店", self.b, 2)
+        for st, n in ((self.a, 10), (self.b, 8)):
+            _db.session.add(Target(year=YEAR, county_id=self.county.id, station_id=st.id, kind="general", count=n))
+        _db.session.commit()
+
+    def user(self, username, role, station):
+        u = User(username=username, name=username, role=role, county_id=self.county.id,
+                 station_id=station.id if station else None, password_hash=_HASH)
+        _db.session.add(u)
+        _db.session.flush()
+        return u
+
+    def unit(self, name, station, n, stage="pool", type="general"):
+        u = Unit(county_id=self.county.id, station_id=station.id, name=name, uscc=valid_uscc(n),
+                 address=f"{station.name}路{n}号", type=type, return_days=7 if type == "no_reason_return" else None)
+        _db.session.add(u)
+        _db.session.flush()
+        _db.session.add(UnitYear(unit_id=u.id, year=YEAR, stage=stage))
+        _db.session.flush()
+        return u
+
+    def token(self, user) -> str:
+        _, plain = issue_token(user, "test")
+        _db.session.commit()
+        return plain
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        w = World()
+        ids = {k: getattr(w, k).id for k in ("a", "b", "county_admin", "admin_a", "admin_b",
+                                             "inspector_a", "inspector_b", "unit_a", "unit_b")}
+        tokens = {k: w.token(getattr(w, k)) for k in ("county_admin", "admin_a", "admin_b",
+                                                      "inspector_a", "inspector_b")}
+    w.ids, w.tokens = ids, tokens
+    return w
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def login(client, username: str, password: str = PASSWORD):
+    """Log in through the admin login page."""
+    return client.post("/login", data={"username": username, "password": password})
