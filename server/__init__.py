@@ -6,7 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import schemas  # noqa: F401  (installs the Chinese validation messages)
-from server.config import Config
+from server.config import Config, normalise_db_url
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -17,6 +17,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_object(Config)
     app.config.update(Config.from_env(app.instance_path))
     app.config.update(overrides or {})
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.json.ensure_ascii = False
 
     from server import models  # noqa: F401  (every table known before migrations and queries)

@@ -78,7 +78,7 @@ def runner(app):
 def valid_uscc(n: int, head: str = "92") -> str:
     """A valid credit code, different for every n."""
     from server.core.uscc import check_char
-    body = f"{head}331122MA{n:08d}"[:17]
+    body = f"{head}331122MA{n:07d}"
     return body + check_char(body)
 
 
@@ -130,7 +130,7 @@ class World:
 def world(app):
     with app.app_context():
         w = World()
-        ids = {k: getattr(w, k).id for k in ("a", "b", "county_admin", "admin_a", "admin_b",
+        ids = {k: getattr(w, k).id for k in ("county", "a", "b", "county_admin", "admin_a", "admin_b",
                                              "inspector_a", "inspector_b", "unit_a", "unit_b")}
         tokens = {k: w.token(getattr(w, k)) for k in ("county_admin", "admin_a", "admin_b",
                                                       "inspector_a", "inspector_b")}

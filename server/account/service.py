@@ -117,6 +117,12 @@ def revoke_token(actor: User, token_id: int) -> DeviceToken:
     return record
 
 
+def require_admin(user: User) -> None:
+    """Station and county admins only: inspectors record visits, they do not manage the programme."""
+    if user.role not in ("county_admin", "station_admin"):
+        raise Forbidden("只有所（分局）或县局管理员可以进行此操作")
+
+
 def can_manage_users(actor: User) -> bool:
     """Only county admins manage accounts."""
     return actor.role == "county_admin"

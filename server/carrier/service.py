@@ -1,6 +1,7 @@
 """Carriers: list, create, edit, and their member units."""
 import sqlalchemy as sa
 
+from server.account.service import require_admin
 from server.carrier.models import Carrier
 from server.core.errors import Conflict, Invalid, NotFound
 from server.extensions import db
@@ -42,6 +43,7 @@ def _members(user, carrier_station_id: int, unit_ids: list[int]) -> list[Unit]:
 
 def create_carrier(user, data: dict) -> Carrier:
     """A new carrier in a station the user may act on."""
+    require_admin(user)
     station = check_station_access(user, db.session.get(Station, data.get("station_id") or user.station_id))
     if data["kind"] not in CARRIER_KINDS:
         raise Invalid("载体类型不正确", fields={"kind": ["载体类型不正确"]})
@@ -56,6 +58,7 @@ def create_carrier(user, data: dict) -> Carrier:
 def update_carrier(user, carrier_id: int, data: dict, *, base_version: int) -> Carrier:
     """Edit a carrier made on base_version; stale edits are conflicts."""
     carrier = get_carrier(user, carrier_id)
+    require_admin(user)
     if carrier.version != base_version:
         raise Conflict("该载体已被他人修改，请刷新后再保存", current=carrier)
     for key in FIELDS:

@@ -62,8 +62,9 @@ def load(seed: int = YEAR) -> dict:
         accounts[f"{st.code}_inspector"] = ("inspector", f"{st.name}执法人员{person(rng)}", st)
     db.session.add(Target(year=YEAR, county_id=county.id, station_id=None, kind="liaison", count=LIAISON_TARGET))
     users = _accounts(county, accounts)
+    used_codes = set(db.session.scalars(sa.select(Unit.uscc)))
     for st, row in stations:
-        _units(rng, county, st, row, users[f"{st.code}_admin"])
+        _units(rng, county, st, row, users[f"{st.code}_admin"], used_codes)
         _carriers(rng, county, st, row)
     db.session.flush()
     return {name: role for name, (role, _, _) in accounts.items()}
@@ -87,28 +88,25 @@ def _accounts(county, accounts: dict) -> dict:
     return users
 
 
-def _units(rng, county, st, row, admin) -> None:
+def _units(rng, county, st, row, admin, used_codes: set) -> None:
     counts = {"general": int(row["general_units"]), "no_reason_return": int(row["no_reason_return_units"]),
               "factory": int(row["trusted_factories"])}
     serial = 0
     for kind, n in counts.items():
         for _ in range(n):
             serial += 1
-            unit = Unit(county_id=county.id, station_id=st.id, uscc=_unique_code(rng, kind),
+            unit = Unit(county_id=county.id, station_id=st.id, uscc=_unique_code(rng, kind, used_codes),
                         **unit_profile(rng, st.code, kind, serial))
             db.session.add(unit)
             db.session.flush()
             _history(rng, unit, admin)
 
 
-_used_codes: set = set()
-
-
-def _unique_code(rng, kind) -> str:
+def _unique_code(rng, kind, used: set) -> str:
     while True:
         code = credit_code(rng, kind)
-        if code not in _used_codes:
-            _used_codes.add(code)
+        if code not in used:
+            used.add(code)
             return code
 
 

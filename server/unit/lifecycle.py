@@ -1,6 +1,7 @@
 """The lifecycle of a unit in a year: which steps are allowed, and the record of each step."""
 import sqlalchemy as sa
 
+from server.account.service import require_admin
 from server.core.errors import Invalid, NotFound
 from server.extensions import db
 from server.unit.models import REMOVAL_REASONS, STAGE_ORDER, STAGES, LifecycleEvent, Unit, UnitYear
@@ -24,6 +25,8 @@ def unit_year(unit: Unit, year: int) -> UnitYear | None:
 
 def enroll(user, unit: Unit, year: int, *, stage: str = "pool") -> UnitYear:
     """Put the unit in the year's programme (by default into the cultivation pool)."""
+    if user is not None:
+        require_admin(user)
     if unit_year(unit, year) is not None:
         raise Invalid(f"该单位已在{year}年度名单中")
     if stage not in STAGE_ORDER:
@@ -39,6 +42,7 @@ def enroll(user, unit: Unit, year: int, *, stage: str = "pool") -> UnitYear:
 def transition(user, unit: Unit, year: int, to_stage: str, *, reason: str | None = None,
                note: str = "") -> UnitYear:
     """Move the unit one allowed step, or remove it with a reason; every step is recorded."""
+    require_admin(user)
     record = unit_year(unit, year)
     if record is None:
         if to_stage == "pool":

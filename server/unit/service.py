@@ -2,13 +2,15 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from server.account.service import require_admin
 from server.core import uscc
-from server.core.errors import Conflict, Invalid, NotFound
+from server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from server.extensions import db
 from server.station.models import Station
 from server.station.service import check_station_access, scope_clause
 from server.unit.models import TRACKED_FIELDS, Unit, UnitChange, UnitYear
 
+INSPECTOR_EDITABLE = {"address", "contact_phone", "business_status", "lat", "lng"}
 EDITABLE = ["name", "uscc", "address", "lat", "lng", "industry", "contact_name", "contact_phone",
             "station_id", "type", "return_days", "return_exclusions", "tags", "business_status"]
 
@@ -89,6 +91,7 @@ def _check_fields(user, data: dict, unit: Unit | None) -> dict:
 
 def create_unit(user, data: dict, *, year: int | None = None, stage: str = "pool") -> Unit:
     """A new unit in the user's scope, enrolled in the year's cultivation pool when a year is given."""
+    require_admin(user)
     if user.role != "county_admin" and not data.get("station_id"):
         data = {**data, "station_id": user.station_id}
     data = _check_fields(user, data, None)
@@ -105,6 +108,8 @@ def create_unit(user, data: dict, *, year: int | None = None, stage: str = "pool
 def update_unit(user, unit_id: int, data: dict, *, base_version: int, note: str = "") -> Unit:
     """Apply an edit made on base_version; a stale edit is a Conflict carrying the current unit."""
     unit = get_unit(user, unit_id)
+    if user.role == "inspector" and set(data) - INSPECTOR_EDITABLE:
+        raise Forbidden("执法人员只能修改地址、联系电话和经营状态")
     if base_version != unit.version:
         raise Conflict("该单位已被他人修改，请查看最新信息后再保存", current=unit)
     data = _check_fields(user, {k: v for k, v in data.items() if k in EDITABLE}, unit)

@@ -1,0 +1,41 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run   — the system with demo data on SQLite, at http://127.0.0.1:$(PORT)
+#   make test  — the whole test suite (TEST_DATABASE_URL selects PostgreSQL; SQLite otherwise)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+STAMP  := $(VENV)/.installed
+
+export FLASK_APP := wsgi
+
+.PHONY: run test test-fast browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load
+	@echo "放心消费管理系统: http://127.0.0.1:$(PORT)/  (登录后台) · API: /api/v1/openapi.json"
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# Browser tests need Debian's Chromium and a CJK font; install them when missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium (Debian package) for the browser tests"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; }
+
+test: $(STAMP) browser
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache test-artifacts
