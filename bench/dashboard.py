@@ -1,0 +1,121 @@
+"""Dashboard and unit list at province scale on PostgreSQL.
+
+Loads 300 000 units over 90 counties (each with its stations, targets and yearly stages) into a
+fresh database, then times, through the real app and API, the county dashboard for one county
+admin and one station's first page of units for its station admin. Prints the median and p90.
+
+    .venv/bin/python bench/dashboard.py [--url postgresql://postgres@127.0.0.1:5432/postgres] [--runs 50]
+"""
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from server import create_app  # noqa: E402
+from server.account.service import hash_password, issue_token  # noqa: E402
+from server.extensions import db  # noqa: E402
+
+COUNTIES, UNITS, YEAR = 90, 300_000, 2023
+STAGES = ["pool", "committed", "profiled", "evaluated", "sign_issued", "sign_posted", "removed"]
+TYPES = ["general", "no_reason_return", "factory"]
+
+
+def fresh_database(server_url: str, name: str) -> str:
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return server_url.rsplit("/", 1)[0] + "/" + name
+
+
+def load(url: str) -> None:
+    rng = random.Random(1)
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        station_ids = []
+        for c in range(1, COUNTIES + 1):
+            cur.execute("INSERT INTO county (id, code, name, authority) VALUES (%s, %s, %s, %s)",
+                        (c, f"county{c}", f"第{c}县", f"第{c}县市场监督管理局"))
+            for s in range(9 + c % 3):
+                station_ids.append((c, len(station_ids) + 1))
+        with cur.copy("COPY station (id, county_id, code, name, position) FROM STDIN") as cp:
+            for c, sid in station_ids:
+                cp.write_row((sid, c, f"s{sid}", f"第{sid}所", sid))
+        with cur.copy("COPY target (year, county_id, station_id, kind, count, updated_at) FROM STDIN") as cp:
+            for c, sid in station_ids:
+                for t in TYPES:
+                    cp.write_row((YEAR, c, sid, t, rng.randint(5, 200), "2023-01-01"))
+        with cur.copy("COPY unit (id, county_id, station_id, name, uscc, address, industry, contact_name, "
+                      "contact_phone, type, return_exclusions, tags, business_status, version, created_at, "
+                      "updated_at) FROM STDIN") as cp:
+            for i in range(1, UNITS + 1):
+                c, sid = station_ids[i % len(station_ids)]
+                cp.write_row((i, c, sid, f"单位{i:06d}号商店", f"X{i:017d}", f"某县某路{i}号", "零售", "张三",
+                              "13800000000", TYPES[i % 3], "", "[]", "open", 1, "2023-01-01", "2023-01-01"))
+        with cur.copy("COPY unit_year (unit_id, year, stage, updated_at) FROM STDIN") as cp:
+            for i in range(1, UNITS + 1):
+                cp.write_row((i, YEAR, rng.choice(STAGES), "2023-06-01"))
+        for table in ("county", "station", "unit"):
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        conn.commit()
+        cur.execute("ANALYZE")
+
+
+def timed(client, path, headers, runs) -> list[float]:
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        r = client.get(path, headers=headers)
+        out.append((time.perf_counter() - t) * 1000)
+        assert r.status_code == 200, r.get_json()
+    return out
+
+
+def report(name, samples):
+    samples = sorted(samples)
+    p90 = samples[int(len(samples) * 0.9) - 1]
+    print(f"{name:32s} median {statistics.median(samples):7.1f} ms   p90 {p90:7.1f} ms   (n={len(samples)})")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    ap.add_argument("--db", default="fangxin_bench")
+    ap.add_argument("--runs", type=int, default=50)
+    args = ap.parse_args()
+    url = fresh_database(args.url, args.db)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        db.create_all()
+    t = time.perf_counter()
+    load(url)
+    print(f"loaded {UNITS} units over {COUNTIES} counties in {time.perf_counter() - t:.1f} s")
+    with app.app_context():
+        from server.account.models import User
+        pw = hash_password("bench-password")
+        county = User(username="c1", name="县管理员", role="county_admin", county_id=1, password_hash=pw)
+        station = User(username="s1", name="所管理员", role="station_admin", county_id=1, station_id=1,
+                       password_hash=pw)
+        db.session.add_all([county, station])
+        db.session.flush()
+        tokens = {u.username: issue_token(u, "bench")[1] for u in (county, station)}
+        db.session.commit()
+        per_county = db.session.scalar(sa.text("SELECT count(*) FROM unit WHERE county_id = 1"))
+        per_station = db.session.scalar(sa.text("SELECT count(*) FROM unit WHERE station_id = 1"))
+    client = app.test_client()
+    h = {"Authorization": "Bearer " + tokens["c1"]}
+    hs = {"Authorization": "Bearer " + tokens["s1"]}
+    timed(client, f"/api/v1/dashboard?year={YEAR}", h, 3)  # warm up
+    report(f"county dashboard ({per_county} units)", timed(client, f"/api/v1/dashboard?year={YEAR}", h, args.runs))
+    report(f"station unit list ({per_station} units)",
+           timed(client, f"/api/v1/units?year={YEAR}&per_page=20", hs, args.runs))
+    report("station unit search 'q=0001'", timed(client, f"/api/v1/units?year={YEAR}&q=0001", hs, args.runs))
+
+
+if __name__ == "__main__":
+    main()
