@@ -62,11 +62,22 @@ def _register_cli(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: WAL for concurrent readers, foreign keys on, wait rather than fail on a lock."""
+    """SQLite: WAL for concurrent readers, foreign keys on, wait rather than fail on a lock.
+
+    pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy's documented workaround
+    turns it off here and emits BEGIN itself (see _sqlite_begin).
+    """
     import sqlite3
     if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=10000")
         cur.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")
