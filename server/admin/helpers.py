@@ -1,10 +1,13 @@
-"""Small helpers shared by the admin views: form parsing and template globals."""
-from flask import g
+"""Small helpers shared by the admin views: form parsing, access checks and template globals."""
+from datetime import timedelta
+
+from flask import g, request, url_for
 from marshmallow import Schema, ValidationError
 
 from server.account.models import ROLES
-from server.station.models import CARRIER_KINDS, UNIT_TYPES
-from server.unit.models import BUSINESS_STATUSES, REMOVAL_REASONS, STAGES
+from server.core.errors import Forbidden
+from server.station.models import CARRIER_KINDS, TARGET_KINDS, UNIT_TYPES
+from server.unit.models import BUSINESS_STATUSES, REMOVAL_REASONS, STAGE_ORDER, STAGES, TRACKED_FIELDS
 
 
 def parse_form(schema: Schema, form, *, lists=(), partial=False) -> tuple[dict, dict]:
@@ -26,8 +29,41 @@ def parse_form(schema: Schema, form, *, lists=(), partial=False) -> tuple[dict, 
         return {}, err.messages
 
 
+def blanks(form, data: dict, *, texts=(), nulls=()) -> dict:
+    """Fields sent empty on an edit form: clear them ("" or None) instead of leaving them unchanged."""
+    out = dict(data)
+    for key in texts:
+        if key in form and not form.get(key, "").strip():
+            out[key] = ""
+    for key in nulls:
+        if key in form and not form.get(key, "").strip():
+            out[key] = None
+    return out
+
+
+def require_county() -> None:
+    """Refuse anyone but a county admin (403)."""
+    if g.user is None or g.user.role != "county_admin":
+        raise Forbidden("只有县局管理员可以使用此功能")
+
+
+def page_url(**changes) -> str:
+    """The current page's URL with some query arguments changed."""
+    args = request.args.to_dict()
+    args.update({k: v for k, v in changes.items()})
+    return url_for(request.endpoint, **(request.view_args or {}), **{k: v for k, v in args.items() if v not in ("", None)})
+
+
+def cst(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time shown in China Standard Time."""
+    if value is None:
+        return ""
+    return (value + timedelta(hours=8)).strftime(fmt)
+
+
 def template_helpers() -> dict:
     """Labels and the current user for every template."""
-    return {"STAGES": STAGES, "UNIT_TYPES": UNIT_TYPES, "CARRIER_KINDS": CARRIER_KINDS, "ROLES": ROLES,
+    return {"STAGES": STAGES, "STAGE_ORDER": STAGE_ORDER, "UNIT_TYPES": UNIT_TYPES,
+            "CARRIER_KINDS": CARRIER_KINDS, "TARGET_KINDS": TARGET_KINDS, "ROLES": ROLES,
             "REMOVAL_REASONS": REMOVAL_REASONS, "BUSINESS_STATUSES": BUSINESS_STATUSES,
-            "me": g.get("user")}
+            "TRACKED_FIELDS": TRACKED_FIELDS, "page_url": page_url, "me": g.get("user")}

@@ -1,13 +1,5 @@
-"""Admin pages (being built)."""
-from flask import Blueprint
+"""Admin pages: importing the view modules attaches their routes to the one blueprint `bp`."""
+from server.admin.bp import bp
+from server.admin import accounts, carriers, dashboard, imports, targets, tokens, unit_forms, units  # noqa: F401
 
-bp = Blueprint("admin", __name__)
-
-
-@bp.get("/")
-def dashboard():
-    return "dashboard"
-
-
-for _name in ("units", "carriers", "targets", "accounts", "tokens"):
-    bp.add_url_rule(f"/{_name}", _name, lambda: "todo")
+__all__ = ["bp"]

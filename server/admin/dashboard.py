@@ -1,0 +1,22 @@
+"""The progress dashboard: targets against units at each stage, per station and for the county."""
+from flask import g, render_template, request
+
+from schemas.station import YearQuerySchema
+from server.admin.bp import bp
+from server.admin.helpers import parse_form
+from server.dashboard import service as progress
+
+
+def chosen_year(args) -> int:
+    """The ?year= of the request if it is valid, else the user's default year."""
+    data, _ = parse_form(YearQuerySchema(), args)
+    return data.get("year") or progress.default_year(g.user)
+
+
+@bp.get("/")
+def dashboard():
+    """Targets and progress for a year, with the plan's deadlines."""
+    year = chosen_year(request.args)
+    board = progress.dashboard(g.user, year)
+    years = sorted(set(board["years"]) | {year}, reverse=True)
+    return render_template("admin/dashboard.html", board=board, year=year, years=years)
