@@ -1,0 +1,144 @@
+"""Storing and finding photos: verified against their hash, stored once, seen only within scope."""
+import hashlib
+import re
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from server.core.clock import utcnow
+from server.core.errors import DomainError, Invalid, NotFound
+from server.extensions import db
+from server.photo import imaging
+from server.photo.models import Photo
+from server.photo.storage import Storage, current_storage
+
+MAX_BYTES = 15 * 1024 * 1024
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+ACCEPTED_TYPES = {"image/jpeg", "image/png", "image/webp", "application/octet-stream"}
+_IN_CHUNK = 500  # stay well under every database's bound-parameter limit
+
+
+class TooLarge(DomainError):
+    status = 413
+    code = "too_large"
+
+
+class UnsupportedType(DomainError):
+    status = 415
+    code = "unsupported_type"
+
+
+def original_key(sha: str) -> str:
+    """The storage key of an original: fanned out so no folder holds millions of files."""
+    return f"originals/{sha[:2]}/{sha[2:4]}/{sha}"
+
+
+def thumb_key(sha: str) -> str:
+    """The storage key of a thumbnail."""
+    return f"thumbs/{sha[:2]}/{sha[2:4]}/{sha}.jpg"
+
+
+def check_sha(sha: str) -> str:
+    """The hash if it is 64 lowercase hex digits; Invalid otherwise."""
+    if not isinstance(sha, str) or not SHA256.match(sha):
+        raise Invalid("照片编号应为64位小写十六进制的 SHA-256", fields={"sha256": ["格式不正确"]})
+    return sha
+
+
+def check_upload_headers(content_type: str | None, content_length: int | None) -> None:
+    """Refuse before reading: a declared size over the limit or a type that cannot be a photo."""
+    if content_length is not None and content_length > MAX_BYTES:
+        raise TooLarge(f"照片不能超过{MAX_BYTES // (1024 * 1024)}MB")
+    mimetype = (content_type or "").split(";")[0].strip().lower()
+    if mimetype not in ACCEPTED_TYPES:
+        raise UnsupportedType("只接受 JPEG、PNG 或 WebP 图片")
+
+
+def read_limited(stream, limit: int = MAX_BYTES, chunk: int = 256 * 1024) -> bytes:
+    """Read a body of at most `limit` bytes, whatever its Content-Length claimed; TooLarge beyond."""
+    parts, total = [], 0
+    while True:
+        part = stream.read(min(chunk, limit + 1 - total))
+        if not part:
+            return b"".join(parts)
+        total += len(part)
+        if total > limit:
+            raise TooLarge(f"照片不能超过{limit // (1024 * 1024)}MB")
+        parts.append(part)
+
+
+def store_photo(user, sha: str, data: bytes, storage: Storage | None = None) -> tuple[Photo, bool]:
+    """Verify and store an upload; (photo, True) when stored now, (photo, False) when already there."""
+    check_sha(sha)
+    if not data:
+        raise Invalid("没有收到照片内容，请重新上传")
+    if hashlib.sha256(data).hexdigest() != sha:
+        raise Invalid("照片内容与其 SHA-256 不符（可能上传中断），请重新上传")
+    storage = storage or current_storage()
+    existing = db.session.get(Photo, sha)
+    if existing is not None and storage.exists(existing.original_key):
+        return existing, False
+    try:
+        info = imaging.inspect(data)
+        thumb = imaging.thumbnail(data)
+    except imaging.BadImage as e:
+        raise Invalid(e.message) from None
+    # Objects before the row: a row never names a missing object. Keys are content-addressed, so a
+    # retry after a crash rewrites the same bytes and an orphan from a failed commit is harmless.
+    storage.put(original_key(sha), data)
+    storage.put(thumb_key(sha), thumb)
+    if existing is not None:  # the row outlived its objects (storage restored from an old backup)
+        return existing, False
+    return _insert(user, sha, data, info)
+
+
+def _insert(user, sha: str, data: bytes, info: imaging.ImageInfo) -> tuple[Photo, bool]:
+    """Add the row in a savepoint: a concurrent upload of the same photo makes this one 'exists'."""
+    photo = Photo(sha256=sha, size=len(data), mime=info.mime, width=info.width, height=info.height,
+                  original_key=original_key(sha), thumb_key=thumb_key(sha), uploaded_by=user.id,
+                  station_id=user.station_id, county_id=user.county_id, created_at=utcnow())
+    try:
+        with db.session.begin_nested():
+            db.session.add(photo)
+    except IntegrityError:
+        return db.session.get(Photo, sha, populate_existing=True), False
+    return photo, True
+
+
+def _visible(user, photo: Photo) -> bool:
+    if photo.county_id != user.county_id:
+        return False
+    if user.role == "county_admin":
+        return True
+    return user.station_id is not None and photo.station_id == user.station_id
+
+
+def get_photo(user, sha: str) -> Photo:
+    """A photo the user may see; NotFound for others' photos, as for missing ones."""
+    photo = db.session.get(Photo, sha) if isinstance(sha, str) and SHA256.match(sha) else None
+    if photo is None or not _visible(user, photo):
+        raise NotFound("找不到该照片")
+    return photo
+
+
+def open_original(user, sha: str, storage: Storage | None = None):
+    """(photo, readable stream of the original bytes) for a photo the user may see."""
+    photo = get_photo(user, sha)
+    return photo, (storage or current_storage()).open(photo.original_key)
+
+
+def thumbnail_bytes(user, sha: str, storage: Storage | None = None) -> tuple[Photo, bytes]:
+    """(photo, thumbnail JPEG bytes) for a photo the user may see."""
+    photo = get_photo(user, sha)
+    return photo, (storage or current_storage()).get(photo.thumb_key)
+
+
+def missing_photos(shas: list[str]) -> set[str]:
+    """Those of the hashes that have no stored photo yet (an inspection waits for them)."""
+    wanted = {s for s in shas}
+    found = set()
+    candidates = sorted(s for s in wanted if isinstance(s, str) and SHA256.match(s))
+    for i in range(0, len(candidates), _IN_CHUNK):
+        chunk = candidates[i:i + _IN_CHUNK]
+        found.update(db.session.scalars(sa.select(Photo.sha256).where(Photo.sha256.in_(chunk))))
+    return wanted - found
