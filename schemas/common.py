@@ -1,4 +1,6 @@
 """Validators with Chinese messages and small shared schemas."""
+from datetime import timezone
+
 from marshmallow import Schema, fields, validate
 
 PHONE = r"^[0-9+\-() ]{0,30}$"
@@ -44,3 +46,24 @@ class ErrorSchema(Schema):
 class PageQuerySchema(Schema):
     page = fields.Integer(load_default=1, validate=between(1, 100000, "页码"))
     per_page = fields.Integer(load_default=20, validate=between(1, 200, "每页条数"))
+
+
+class UtcDateTime(fields.AwareDateTime):
+    """An ISO 8601 time; naive ones are taken as UTC. Loaded as naive UTC, as the database keeps it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(default_timezone=timezone.utc, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        aware = super()._deserialize(value, attr, data, **kwargs)
+        return aware.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="照片编号应为64位小写十六进制SHA-256")
+UUID = validate.Regexp(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                       error="编号应为UUID")

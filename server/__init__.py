@@ -45,9 +45,15 @@ def _register_blueprints(app: Flask) -> None:
     from server.health import bp as health_bp
     from server.station.api import api_bp as station_api
     from server.unit.api import api_bp as unit_api
+    from server.checklist.api import api_bp as checklist_api
+    from server.inspection.api import api_bp as inspection_api
+    from server.photo.api import api_bp as photo_api
+    from server.sync.api import api_bp as sync_api
+    from server.visit.api import api_bp as task_api
 
     app.register_blueprint(health_bp)
-    for bp in (account_api, station_api, unit_api, carrier_api):
+    for bp in (account_api, station_api, unit_api, carrier_api, checklist_api, task_api, inspection_api,
+               photo_api, sync_api):
         csrf.exempt(bp)  # bearer tokens, not cookies: no CSRF to guard against
         api.register_blueprint(bp, url_prefix="/api/v1" + bp.url_prefix)
     register_admin(app)
@@ -79,5 +85,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
+    """SQLite: requests that write take the write lock at once (BEGIN IMMEDIATE), so two writers
+    wait for each other instead of failing when a read snapshot cannot be upgraded."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        from flask import has_request_context, request
+        writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

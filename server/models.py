@@ -4,3 +4,9 @@ from server.carrier.models import Carrier, carrier_member  # noqa: F401
 from server.core.audit import AuditLog  # noqa: F401
 from server.station.models import County, Station, Target  # noqa: F401
 from server.unit.models import ImportBatch, LifecycleEvent, Unit, UnitChange, UnitYear  # noqa: F401
+from server.checklist.models import ChecklistTemplate, ChecklistVersion  # noqa: F401
+from server.core.changelog import ChangeLog, SyncCounter  # noqa: F401
+from server.inspection.models import Inspection, InspectionAnswer, Rectification, UnitFlag  # noqa: F401
+from server.sync.models import SyncReceipt  # noqa: F401
+from server.visit.models import VisitTask  # noqa: F401
+from server.photo.models import Photo  # noqa: F401

@@ -1,6 +1,7 @@
 """The request boundary: who is asking, deny by default, one commit per request, one error shape."""
-from flask import g, jsonify, redirect, render_template, request, url_for
+from flask import g, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from server.account import service as accounts
@@ -113,6 +114,20 @@ def handle_http_exception(err: HTTPException):
                           HTTP_MESSAGES.get(err.code, err.name))
 
 
+RETRYABLE_PG = {"40P01", "40001", "55P03"}  # deadlock, serialization failure, lock not available
+
+
+def handle_db_error(err: DBAPIError):
+    """A deadlock or a busy database is no fault of the request: nothing was stored; try again."""
+    db.session.rollback()
+    code = getattr(err.orig, "sqlstate", None) or getattr(err.orig, "pgcode", None)
+    if code in RETRYABLE_PG or "database is locked" in str(err.orig):
+        resp = make_response(error_response(503, "retry", "服务器繁忙，本次未保存，请稍后重试"))
+        resp.headers["Retry-After"] = "1"
+        return resp
+    raise err
+
+
 def handle_unexpected(err: Exception):
     import logging
     logging.getLogger(__name__).exception("unhandled error")
@@ -127,5 +142,6 @@ def init_app(app):
     app.teardown_request(teardown_request)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DBAPIError, handle_db_error)
     if not app.testing:
         app.register_error_handler(Exception, handle_unexpected)

@@ -1,4 +1,5 @@
 """Carriers and their member units."""
+from server.core.changelog import scope_from
 from server.core.clock import utcnow
 from server.extensions import db
 
@@ -29,3 +30,7 @@ class Carrier(db.Model):
     members = db.relationship("Unit", secondary=carrier_member, order_by="Unit.name")
 
     __mapper_args__ = {"version_id_col": version}
+    __sync__ = "carrier"
+
+    def sync_scope(self, old: bool = False) -> tuple:
+        return scope_from(self, old, "county_id", "station_id") + (None,)

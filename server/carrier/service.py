@@ -1,5 +1,6 @@
 """Carriers: list, create, edit, and their member units."""
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import flag_modified
 
 from server.account.service import require_admin
 from server.carrier.models import Carrier
@@ -65,7 +66,11 @@ def update_carrier(user, carrier_id: int, data: dict, *, base_version: int) -> C
         if key in data:
             setattr(carrier, key, data[key])
     if "member_ids" in data:
-        carrier.members = _members(user, carrier.station_id, data["member_ids"])
+        members = _members(user, carrier.station_id, data["member_ids"])
+        if {u.id for u in members} != {u.id for u in carrier.members}:
+            carrier.members = members
+            # The member list lives in another table: mark the row changed so its version moves too.
+            flag_modified(carrier, "name")
     db.session.flush()
     return carrier
 

@@ -27,7 +27,7 @@ class AuditLog(db.Model):
     device = db.Column(db.String(200), nullable=False, default="")
     action = db.Column(db.String(10), nullable=False)
     entity = db.Column(db.String(60), nullable=False)
-    entity_id = db.Column(db.String(60), nullable=True)
+    entity_id = db.Column(db.String(80), nullable=True)
     changes = db.Column(db.JSON, nullable=False, default=dict)
 
     __table_args__ = (db.Index("ix_audit_log_entity", "entity", "entity_id"),)
@@ -61,8 +61,8 @@ def _changes(obj, action: str) -> dict:
 
 
 def _entity_id(obj) -> str | None:
-    ident = inspect(obj).identity
-    return ",".join(str(i) for i in ident) if ident else None
+    ident = inspect(obj).mapper.primary_key_from_instance(obj)
+    return ",".join(str(i) for i in ident) if any(i is not None for i in ident) else None
 
 
 def _rows(session: Session) -> list[dict]:

@@ -64,6 +64,18 @@ def transition(user, unit: Unit, year: int, to_stage: str, *, reason: str | None
     return record
 
 
+def advance_by_effect(unit: Unit, year: int, from_stage: str, to_stage: str, user_id: int | None,
+                      note: str) -> bool:
+    """Move a unit one step as the effect of a record (an inspection, a sign), if it stands at from_stage."""
+    record = unit_year(unit, year)
+    if record is None or record.stage != from_stage or to_stage not in allowed_next(from_stage):
+        return False
+    db.session.add(LifecycleEvent(unit_id=unit.id, year=year, from_stage=from_stage, to_stage=to_stage,
+                                  note=note[:500], user_id=user_id))
+    record.stage = to_stage
+    return True
+
+
 def lifecycle_events(unit: Unit) -> list[LifecycleEvent]:
     """Every lifecycle step of the unit, newest first."""
     return db.session.scalars(sa.select(LifecycleEvent).where(LifecycleEvent.unit_id == unit.id)

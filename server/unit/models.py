@@ -1,4 +1,7 @@
 """Units, the history of their changes, and their lifecycle per year."""
+from sqlalchemy.orm import object_session
+
+from server.core.changelog import scope_from
 from server.core.clock import utcnow
 from server.extensions import db
 
@@ -65,6 +68,11 @@ class Unit(db.Model):
     station = db.relationship("Station")
 
     __mapper_args__ = {"version_id_col": version}
+    __sync__ = "unit"
+
+    def sync_scope(self, old: bool = False) -> tuple:
+        """Devices of the unit's station hear of it; a transfer is a tombstone for the old station."""
+        return scope_from(self, old, "county_id", "station_id") + (None,)
     __table_args__ = (
         db.Index("ix_unit_station_name", "station_id", "name"),
         db.Index("ix_unit_county_station", "county_id", "station_id"),
@@ -101,6 +109,14 @@ class UnitYear(db.Model):
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     unit = db.relationship(Unit, backref=db.backref("years", lazy="dynamic"))
+
+    def sync_key(self) -> tuple:
+        """A unit's stage travels with the unit."""
+        return "unit", self.unit_id
+
+    def sync_scope(self, old: bool = False) -> tuple:
+        unit = object_session(self).get(Unit, self.unit_id)
+        return (unit.county_id, unit.station_id, None)
 
     __table_args__ = (
         db.UniqueConstraint("unit_id", "year", name="uq_unit_year_unit_year"),

@@ -55,12 +55,23 @@ def test_every_revision_goes_down_and_up_with_data(mig_app):
         script = ScriptDirectory.from_config(_alembic_config())
         revisions = list(reversed(list(script.walk_revisions())))
         assert revisions, "no migrations found"
-        for rev in revisions:
-            upgrade(directory=MIGRATIONS, revision=rev.revision)
-        # Given data in every table the foundation made
+        # Given data made by the first revision's schema, then every later revision applied over it
+        upgrade(directory=MIGRATIONS, revision=revisions[0].revision)
         with db.engine.begin() as conn:
             conn.execute(sa.text("INSERT INTO county (id, code, name, authority) VALUES (1, 'c', '县', '局')"))
             conn.execute(sa.text("INSERT INTO station (id, county_id, code, name, position) VALUES (1, 1, 's', '所', 0)"))
+            conn.execute(sa.text(
+                "INSERT INTO unit (id, county_id, station_id, name, uscc, address, industry, contact_name, "
+                "contact_phone, type, return_exclusions, tags, business_status, version, created_at, updated_at) "
+                "VALUES (1, 1, 1, '店', '91110000600037341L', '路', '', '', '', 'general', '', '[]', 'open', 1, "
+                "'2023-01-01', '2023-01-01')"))
+        for rev in revisions[1:]:
+            upgrade(directory=MIGRATIONS, revision=rev.revision)
+        with db.engine.connect() as conn:
+            # the unit that was there before sync existed reaches devices on their first pull
+            logged = conn.execute(sa.text("SELECT entity, entity_id, seq FROM change_log")).all()
+            assert [tuple(r) for r in logged] == [("unit", "1", 1)]
+            assert conn.execute(sa.text("SELECT value FROM sync_counter")).scalar() == 1
         # When every revision is undone, one at a time
         for rev in reversed(revisions):
             downgrade(directory=MIGRATIONS, revision=rev.down_revision or "base")

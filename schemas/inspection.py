@@ -1,0 +1,83 @@
+"""Inspections: what a device submits, and how they are shown."""
+from marshmallow import Schema, fields
+
+from schemas.common import SHA256, UUID, UtcDateTime, between, length, one_of
+from schemas.visit import TASK_KINDS
+
+RESULTS = ["yes", "no", "na"]
+CONCLUSIONS = ["pass", "rectify", "fail"]
+
+
+class AnswerSchema(Schema):
+    item_code = fields.String(required=True, validate=length(1, 40))
+    result = fields.String(required=True, validate=one_of(RESULTS, "检查结果"))
+    note = fields.String(load_default="", validate=length(max=500))
+    photos = fields.List(fields.String(validate=SHA256), load_default=list, validate=length(max=10))
+
+
+class RectificationInSchema(Schema):
+    item_code = fields.String(allow_none=True, validate=length(max=40))
+    demand = fields.String(required=True, validate=length(1, 500))
+    due_date = fields.Date(required=True)
+
+
+class InspectionSubmitSchema(Schema):
+    client_id = fields.String(required=True, validate=UUID)
+    unit_id = fields.Integer(required=True)
+    task_id = fields.Integer(allow_none=True, load_default=None)
+    template_version_id = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=one_of(TASK_KINDS, "检查类型"))
+    started_at = UtcDateTime(required=True)
+    ended_at = UtcDateTime(required=True)
+    lat = fields.Float(allow_none=True, load_default=None, validate=between(-90, 90, "纬度"))
+    lng = fields.Float(allow_none=True, load_default=None, validate=between(-180, 180, "经度"))
+    accuracy_m = fields.Float(allow_none=True, load_default=None, validate=between(0, 100000, "定位精度"))
+    gps_missing_reason = fields.String(allow_none=True, load_default=None, validate=length(max=200))
+    answers = fields.List(fields.Nested(AnswerSchema), required=True, validate=length(1, 100))
+    conclusion = fields.String(required=True, validate=one_of(CONCLUSIONS, "结论"))
+    summary = fields.String(load_default="", validate=length(max=1000))
+    rectifications = fields.List(fields.Nested(RectificationInSchema), load_default=list, validate=length(max=30))
+    signature_sha256 = fields.String(required=True, validate=SHA256, metadata={"description": "负责人签名图片的SHA-256"})
+    signer_name = fields.String(load_default="", validate=length(max=60))
+    photos = fields.List(fields.String(validate=SHA256), load_default=list, validate=length(max=20))
+    supersedes = fields.String(allow_none=True, load_default=None, validate=UUID,
+                               metadata={"description": "被本记录更正的检查记录的 client_id"})
+
+
+class RectificationSchema(Schema):
+    id = fields.Integer()
+    item_code = fields.String(allow_none=True)
+    demand = fields.String()
+    due_date = fields.Date()
+    status = fields.String()
+    follow_up_task_id = fields.Integer(allow_none=True)
+
+
+class InspectionSchema(Schema):
+    id = fields.Integer()
+    client_id = fields.String()
+    unit_id = fields.Integer()
+    unit_name = fields.String(attribute="unit.name")
+    task_id = fields.Integer(allow_none=True)
+    inspector_id = fields.Integer()
+    inspector_name = fields.String(attribute="inspector.name")
+    template_version_id = fields.Integer()
+    kind = fields.String()
+    year = fields.Integer()
+    started_at = UtcDateTime()
+    ended_at = UtcDateTime()
+    lat = fields.Float(allow_none=True)
+    lng = fields.Float(allow_none=True)
+    accuracy_m = fields.Float(allow_none=True)
+    gps_missing_reason = fields.String(allow_none=True)
+    conclusion = fields.String()
+    summary = fields.String()
+    answers = fields.List(fields.Nested(AnswerSchema))
+    rectifications = fields.List(fields.Nested(RectificationSchema))
+    signature_sha256 = fields.String(allow_none=True)
+    signer_name = fields.String()
+    photos = fields.List(fields.String())
+    supersedes_client_id = fields.String(attribute="supersedes.client_id", allow_none=True)
+    submitted_at = UtcDateTime()
+    missing_photos = fields.List(fields.String(), dump_only=True,
+                                 metadata={"description": "已引用但尚未上传的照片：等待照片"})

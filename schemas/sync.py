@@ -1,0 +1,117 @@
+"""The sync protocol of the field app (pull and push). Version 1.
+
+Pull: GET /api/v1/sync/pull?cursor=C returns the records of the user's scope that changed after
+C, in commit order, with tombstones for records removed or moved out of scope, and the next
+cursor. `more` says another page is waiting. Cursor 0 is a full download.
+
+Push: POST /api/v1/sync/push with up to 100 changes, each with an id made on the device (UUID).
+Each change gets one result: applied (stored now), duplicate (stored before; the same result as
+then), conflict (the same id with other content, or an edit based on a stale version, with the
+server's record), invalid (with a message per field), gone (the record no longer exists or is
+out of scope). A result is given only for changes committed with the response; a device keeps
+a change until it has one.
+"""
+from marshmallow import Schema, fields
+
+from schemas.common import UUID, between, length, one_of
+
+PROTOCOL = 1
+CHANGE_TYPES = ["inspection", "unit_edit"]
+
+
+class PullQuerySchema(Schema):
+    cursor = fields.Integer(load_default=0, validate=between(0, 2**62, "同步游标"))
+    limit = fields.Integer(load_default=2000, validate=between(1, 5000, "每页条数"))
+
+
+class TombstoneSchema(Schema):
+    entity = fields.String()
+    id = fields.String()
+
+
+class PullSchema(Schema):
+    protocol = fields.Integer()
+    cursor = fields.Integer()
+    more = fields.Boolean()
+    records = fields.Dict(keys=fields.String(), values=fields.List(fields.Dict()),
+                          metadata={"description": "按类型分组：unit, carrier, template, task, inspection"})
+    tombstones = fields.List(fields.Nested(TombstoneSchema))
+
+
+class ChangeSchema(Schema):
+    id = fields.String(required=True, validate=UUID)
+    type = fields.String(required=True, validate=one_of(CHANGE_TYPES, "变更类型"))
+    data = fields.Dict(required=True)
+
+
+class PushSchema(Schema):
+    changes = fields.List(fields.Nested(ChangeSchema), required=True, validate=length(1, 100))
+
+
+class ChangeResultSchema(Schema):
+    id = fields.String()
+    status = fields.String(metadata={"description": "applied | duplicate | conflict | invalid | gone"})
+    message = fields.String()
+    record = fields.Dict(metadata={"description": "服务器上的记录：{type, id} 或冲突时的完整记录"})
+    missing_photos = fields.List(fields.String())
+    fields = fields.Dict()  # last: the name shadows marshmallow's module within the class body
+
+
+class PushResultSchema(Schema):
+    protocol = fields.Integer()
+    results = fields.List(fields.Nested(ChangeResultSchema))
+
+
+class UnitEditSchema(Schema):
+    unit_id = fields.Integer(required=True)
+    base_version = fields.Integer(required=True)
+    changes = fields.Dict(required=True)
+    note = fields.String(load_default="", validate=length(max=200))
+
+
+class SyncUnitSchema(Schema):
+    """A unit as the field app keeps it."""
+
+    id = fields.Integer()
+    station_id = fields.Integer()
+    name = fields.String()
+    uscc = fields.String()
+    address = fields.String()
+    lat = fields.Float(allow_none=True)
+    lng = fields.Float(allow_none=True)
+    industry = fields.String()
+    contact_name = fields.String()
+    contact_phone = fields.String()
+    type = fields.String()
+    return_days = fields.Integer(allow_none=True)
+    return_exclusions = fields.String()
+    tags = fields.List(fields.String())
+    business_status = fields.String()
+    version = fields.Integer()
+    stages = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class SyncCarrierSchema(Schema):
+    id = fields.Integer()
+    station_id = fields.Integer()
+    kind = fields.String()
+    name = fields.String()
+    leader_name = fields.String()
+    active = fields.Boolean()
+    member_ids = fields.Method("_members")
+
+    def _members(self, obj):
+        return [u.id for u in obj.members]
+
+
+class SyncInspectionSchema(Schema):
+    id = fields.Integer()
+    client_id = fields.String()
+    unit_id = fields.Integer()
+    task_id = fields.Integer(allow_none=True)
+    kind = fields.String()
+    conclusion = fields.String()
+    started_at = fields.DateTime()
+    submitted_at = fields.DateTime()
+    supersedes_id = fields.Integer(allow_none=True)
+    rectifications = fields.List(fields.Dict())

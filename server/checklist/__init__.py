@@ -1,0 +1,1 @@
+"""Checklist templates ("1+X"): the base 八有八无 plus industry items, versioned."""

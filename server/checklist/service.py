@@ -1,0 +1,94 @@
+"""Checklist templates: the base standard, industry items, versions that never change once published."""
+import sqlalchemy as sa
+
+from server.account.service import require_admin
+from server.checklist.models import ChecklistTemplate, ChecklistVersion
+from server.core.errors import Forbidden, Invalid, NotFound
+from server.extensions import db
+
+
+def base_items(standard: dict) -> list[dict]:
+    """The sixteen items of 八有八无: each pair's 有 and 无, in the standard's order."""
+    items = []
+    for pair in standard["items"]:
+        for kind in ("have", "have_not"):
+            items.append({"code": f"{pair['code']}.{kind}", "text": pair[kind], "group": "base",
+                          "note_on_fail": True, "photo_on_fail": False})
+    return items
+
+
+def create_template(county_id: int, code: str, name: str, unit_type: str | None, items: list[dict],
+                    user_id: int | None = None) -> ChecklistTemplate:
+    """A template with its first version."""
+    template = ChecklistTemplate(county_id=county_id, code=code, name=name, unit_type=unit_type)
+    db.session.add(template)
+    db.session.flush()
+    db.session.add(ChecklistVersion(template_id=template.id, county_id=county_id, number=1,
+                                    items=items, created_by_id=user_id, note="初始版本"))
+    db.session.flush()
+    return template
+
+
+def list_templates(user) -> list[ChecklistTemplate]:
+    """The county's templates."""
+    return db.session.scalars(sa.select(ChecklistTemplate).where(ChecklistTemplate.county_id == user.county_id)
+                              .order_by(ChecklistTemplate.id)).all()
+
+
+def get_template(user, template_id: int) -> ChecklistTemplate:
+    """One template of the user's county."""
+    t = db.session.get(ChecklistTemplate, template_id)
+    if t is None or t.county_id != user.county_id:
+        raise NotFound("找不到该检查表")
+    return t
+
+
+def latest_version(template: ChecklistTemplate) -> ChecklistVersion:
+    """The version new inspections use."""
+    return template.versions[-1]
+
+
+def get_version(user, version_id: int) -> ChecklistVersion:
+    """A version of the user's county, as it was published."""
+    v = db.session.get(ChecklistVersion, version_id)
+    if v is None or v.county_id != user.county_id:
+        raise NotFound("找不到该检查表版本")
+    return v
+
+
+def version_for_unit(county_id: int, unit_type: str) -> ChecklistVersion | None:
+    """The latest version of the template for the unit's type, else of the general one."""
+    templates = db.session.scalars(sa.select(ChecklistTemplate).where(
+        ChecklistTemplate.county_id == county_id,
+        sa.or_(ChecklistTemplate.unit_type == unit_type, ChecklistTemplate.unit_type.is_(None)))).all()
+    if not templates:
+        return None
+    best = sorted(templates, key=lambda t: (t.unit_type is None, t.id))[0]
+    return latest_version(best)
+
+
+def publish_items(user, template_id: int, items: list[dict], note: str = "") -> ChecklistVersion:
+    """Publish a new version of a template's items (county admins). Earlier versions stay as they were."""
+    require_admin(user)
+    if user.role != "county_admin":
+        raise Forbidden("只有县局管理员可以修改检查表")
+    template = get_template(user, template_id)
+    codes = [i["code"] for i in items]
+    if len(set(codes)) != len(codes):
+        raise Invalid("检查项编码不能重复", fields={"items": ["检查项编码不能重复"]})
+    if not items:
+        raise Invalid("检查表至少要有一项", fields={"items": ["检查表至少要有一项"]})
+    current = latest_version(template)
+    if current.items == items:
+        return current
+    version = ChecklistVersion(template_id=template.id, county_id=template.county_id, number=current.number + 1,
+                               items=items, note=note[:200], created_by_id=user.id)
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def template_in_use(version_id: int) -> bool:
+    """True when an inspection answered this version."""
+    from server.inspection.models import Inspection
+    return db.session.scalar(sa.select(sa.exists().where(Inspection.template_version_id == version_id)))

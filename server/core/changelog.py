@@ -1,0 +1,118 @@
+"""The change log behind incremental sync: which record changed, in whose scope, in commit order.
+
+A model joins by defining `__sync__ = "<entity>"` and `sync_scope(self, old=False)`, which returns
+(county_id, station_id or None, user_id or None) — the devices that must hear of it (`old=True`:
+where it was before this flush, for records that move). after_flush writes a row per change
+with no sequence number yet; before_commit numbers all of the transaction's rows from one
+counter row. The counter's row lock is held until commit, so sequence order is commit order:
+a device's cursor can never pass a change that commits later with a smaller number, even when
+transactions commit out of order on PostgreSQL (see tests/sync/test_cursor.py).
+"""
+import sqlalchemy as sa
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from server.core.clock import utcnow
+from server.extensions import db
+
+
+class SyncCounter(db.Model):
+    __tablename__ = "sync_counter"
+    __audit__ = False
+
+    id = db.Column(db.Integer, primary_key=True)
+    value = db.Column(db.BigInteger, nullable=False, default=0)
+
+
+event.listen(SyncCounter.__table__, "after_create",
+             sa.DDL("INSERT INTO sync_counter (id, value) VALUES (1, 0)"))
+
+
+class ChangeLog(db.Model):
+    __tablename__ = "change_log"
+    __audit__ = False
+
+    id = db.Column(db.BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
+    seq = db.Column(db.BigInteger, nullable=True, unique=True)
+    entity = db.Column(db.String(30), nullable=False)
+    entity_id = db.Column(db.String(40), nullable=False)
+    op = db.Column(db.String(10), nullable=False)  # upsert | delete
+    county_id = db.Column(db.Integer, nullable=False)
+    station_id = db.Column(db.Integer, nullable=True)
+    user_id = db.Column(db.Integer, nullable=True)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (db.Index("ix_change_log_county_seq", "county_id", "seq"),
+                      db.Index("ix_change_log_station_seq", "station_id", "seq"))
+
+
+def _entries(obj, action: str) -> list[dict]:
+    entity, key = obj.sync_key() if hasattr(obj, "sync_key") else (obj.__sync__, obj.id)
+    now = obj.sync_scope()
+    rows = []
+    if action != "delete":
+        # The tombstone for the old scope first: a device that sees both must end with the record.
+        was = obj.sync_scope(old=True)
+        if was != now:
+            rows.append(("delete", was))
+        rows.append(("upsert", now))
+    else:
+        rows.append(("delete", now))
+    return [{"entity": entity, "entity_id": str(key), "op": op, "county_id": scope[0],
+             "station_id": scope[1], "user_id": scope[2], "at": utcnow()} for op, scope in rows]
+
+
+@event.listens_for(Session, "after_flush")
+def _log_changes(session: Session, flush_context) -> None:
+    rows = []
+    for action, objs in (("insert", session.new), ("update", session.dirty), ("delete", session.deleted)):
+        for obj in objs:
+            if not hasattr(obj, "sync_scope"):
+                continue
+            if action == "update" and not session.is_modified(obj, include_collections=False):
+                continue
+            rows += _entries(obj, action)
+    if rows:
+        session.connection().execute(sa.insert(ChangeLog.__table__), rows)
+        session.info["changelog_pending"] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _number_changes(session: Session) -> None:
+    session.flush()  # commit flushes after this event; the last changes must be logged first
+    if not session.info.pop("changelog_pending", False):
+        return
+    conn = session.connection()
+    t = ChangeLog.__table__
+    ids = conn.execute(sa.select(t.c.id).where(t.c.seq.is_(None)).order_by(t.c.id)).scalars().all()
+    if not ids:
+        return
+    counter = SyncCounter.__table__
+    top = conn.execute(sa.update(counter).where(counter.c.id == 1)
+                       .values(value=counter.c.value + len(ids)).returning(counter.c.value)).scalar()
+    if top is None:  # a database made without the migration's first row
+        top = (conn.execute(sa.select(sa.func.max(t.c.seq))).scalar() or 0) + len(ids)
+        conn.execute(sa.insert(counter).values(id=1, value=top))
+    first = top - len(ids) + 1
+    conn.execute(sa.update(t).where(t.c.id == sa.bindparam("row_id")).values(seq=sa.bindparam("new_seq")),
+                 [{"row_id": i, "new_seq": first + n} for n, i in enumerate(ids)])
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop("changelog_pending", None)
+
+
+def scope_from(obj, old: bool, *attrs: str) -> tuple:
+    """The values of attrs now, or before this flush's changes when old=True."""
+    state = inspect(obj)
+    out = []
+    for a in attrs:
+        value = getattr(obj, a)
+        if old:
+            hist = state.attrs[a].history
+            if hist.deleted:
+                value = hist.deleted[0]
+        out.append(value)
+    return tuple(out)

@@ -1,0 +1,1 @@
+"""Inspections (visits on site): answers, photos, signature, conclusion, rectifications."""

@@ -1,0 +1,100 @@
+"""Inspections, their answers, rectification demands, and units flagged for removal."""
+from server.core.clock import utcnow
+from server.extensions import db
+
+RESULTS = {"yes": "符合", "no": "不符合", "na": "不适用"}
+CONCLUSIONS = {"pass": "合格", "rectify": "限期整改", "fail": "不合格"}
+
+
+class Inspection(db.Model):
+    """A submitted visit. Immutable: a correction is a new inspection that supersedes it."""
+
+    __tablename__ = "inspection"
+
+    id = db.Column(db.Integer, primary_key=True)
+    client_id = db.Column(db.String(36), nullable=False, unique=True)
+    county_id = db.Column(db.ForeignKey("county.id"), nullable=False)
+    station_id = db.Column(db.ForeignKey("station.id"), nullable=False)
+    unit_id = db.Column(db.ForeignKey("unit.id"), nullable=False, index=True)
+    task_id = db.Column(db.ForeignKey("visit_task.id"), nullable=True)
+    inspector_id = db.Column(db.ForeignKey("user_account.id"), nullable=False)
+    template_version_id = db.Column(db.ForeignKey("checklist_version.id"), nullable=False)
+    kind = db.Column(db.String(20), nullable=False)
+    year = db.Column(db.Integer, nullable=False)
+    started_at = db.Column(db.DateTime, nullable=False)
+    ended_at = db.Column(db.DateTime, nullable=False)
+    lat = db.Column(db.Float, nullable=True)
+    lng = db.Column(db.Float, nullable=True)
+    accuracy_m = db.Column(db.Float, nullable=True)
+    gps_missing_reason = db.Column(db.String(200), nullable=True)
+    conclusion = db.Column(db.String(10), nullable=False)
+    summary = db.Column(db.String(1000), nullable=False, default="")
+    signature_sha256 = db.Column(db.String(64), nullable=True)
+    signer_name = db.Column(db.String(60), nullable=False, default="")
+    supersedes_id = db.Column(db.ForeignKey("inspection.id"), nullable=True, unique=True)
+    photos = db.Column(db.JSON, nullable=False, default=list)
+    submitted_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    unit = db.relationship("Unit")
+    inspector = db.relationship("User")
+    template_version = db.relationship("ChecklistVersion")
+    answers = db.relationship("InspectionAnswer", order_by="InspectionAnswer.position", cascade="all")
+    rectifications = db.relationship("Rectification", foreign_keys="Rectification.inspection_id",
+                                     order_by="Rectification.id", cascade="all")
+    supersedes = db.relationship("Inspection", remote_side=[id])
+
+    __table_args__ = (db.Index("ix_inspection_station_submitted", "station_id", "submitted_at"),)
+    __sync__ = "inspection"
+
+    def sync_scope(self, old: bool = False) -> tuple:
+        """The inspector's own devices hear of their inspections."""
+        return (self.county_id, self.station_id, self.inspector_id)
+
+
+class InspectionAnswer(db.Model):
+    __tablename__ = "inspection_answer"
+
+    id = db.Column(db.Integer, primary_key=True)
+    inspection_id = db.Column(db.ForeignKey("inspection.id"), nullable=False, index=True)
+    position = db.Column(db.Integer, nullable=False)
+    item_code = db.Column(db.String(40), nullable=False)
+    result = db.Column(db.String(4), nullable=False)
+    note = db.Column(db.String(500), nullable=False, default="")
+    photos = db.Column(db.JSON, nullable=False, default=list)
+
+
+class Rectification(db.Model):
+    """A demand made on a unit, due by a date; closed by a later passing follow-up."""
+
+    __tablename__ = "rectification"
+
+    id = db.Column(db.Integer, primary_key=True)
+    inspection_id = db.Column(db.ForeignKey("inspection.id"), nullable=False, index=True)
+    county_id = db.Column(db.ForeignKey("county.id"), nullable=False)
+    station_id = db.Column(db.ForeignKey("station.id"), nullable=False)
+    unit_id = db.Column(db.ForeignKey("unit.id"), nullable=False, index=True)
+    item_code = db.Column(db.String(40), nullable=True)
+    demand = db.Column(db.String(500), nullable=False)
+    due_date = db.Column(db.Date, nullable=False)
+    status = db.Column(db.String(10), nullable=False, default="open")
+    follow_up_task_id = db.Column(db.ForeignKey("visit_task.id"), nullable=True)
+    closed_at = db.Column(db.DateTime, nullable=True)
+    closed_by_inspection_id = db.Column(db.ForeignKey("inspection.id"), nullable=True)
+
+
+class UnitFlag(db.Model):
+    """Something a station admin must decide on, e.g. a unit failing twice in a year (移出建议)."""
+
+    __tablename__ = "unit_flag"
+
+    id = db.Column(db.Integer, primary_key=True)
+    unit_id = db.Column(db.ForeignKey("unit.id"), nullable=False, index=True)
+    station_id = db.Column(db.ForeignKey("station.id"), nullable=False, index=True)
+    year = db.Column(db.Integer, nullable=False)
+    kind = db.Column(db.String(30), nullable=False)
+    note = db.Column(db.String(500), nullable=False, default="")
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    resolved_at = db.Column(db.DateTime, nullable=True)
+    resolved_by_id = db.Column(db.ForeignKey("user_account.id"), nullable=True)
+
+    unit = db.relationship("Unit")

@@ -1,0 +1,194 @@
+"""Submitting an inspection: the checks a schema cannot make, and its effects on tasks and the unit."""
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from server.checklist.models import ChecklistVersion
+from server.core.errors import Conflict, Invalid, NotFound
+from server.extensions import db
+from server.inspection.models import Inspection, InspectionAnswer, Rectification, UnitFlag
+from server.station.service import scope_clause
+from server.unit.lifecycle import advance_by_effect
+from server.unit.service import get_unit
+from server.visit import service as visits
+from server.visit.models import VisitTask
+
+FIELDS = ["kind", "started_at", "ended_at", "lat", "lng", "accuracy_m", "gps_missing_reason", "conclusion",
+          "summary", "signature_sha256", "signer_name", "photos"]
+
+
+def local_year(moment: datetime) -> int:
+    """The year in China Standard Time of a UTC moment."""
+    return (moment + timedelta(hours=8)).year
+
+
+def _check(user, data: dict, unit, version: ChecklistVersion | None) -> None:
+    errors = {}
+    if version is None or version.county_id != unit.county_id:
+        errors["template_version_id"] = ["检查表版本不存在"]
+    else:
+        items = {i["code"]: i for i in version.items}
+        answered = [a["item_code"] for a in data["answers"]]
+        unknown = [c for c in answered if c not in items]
+        if unknown or len(set(answered)) != len(answered) or set(answered) != set(items):
+            errors["answers"] = ["须逐项填写检查表的每一项，且每项只填一次"]
+        for a in data["answers"]:
+            item = items.get(a["item_code"])
+            if item and a["result"] == "no":
+                if item.get("note_on_fail") and not a.get("note", "").strip():
+                    errors.setdefault("answers", []).append(f"“{item['text']}”不符合时须填写说明")
+                if item.get("photo_on_fail") and not a.get("photos"):
+                    errors.setdefault("answers", []).append(f"“{item['text']}”不符合时须拍照")
+    if data["ended_at"] < data["started_at"]:
+        errors["ended_at"] = ["结束时间不能早于开始时间"]
+    if data.get("lat") is None and not (data.get("gps_missing_reason") or "").strip():
+        errors["gps_missing_reason"] = ["没有定位时须说明原因"]
+    if data["conclusion"] == "rectify" and not data.get("rectifications"):
+        errors["rectifications"] = ["限期整改须至少提出一项整改要求"]
+    start_day = (data["started_at"] + timedelta(hours=8)).date()
+    if any(r["due_date"] < start_day for r in data.get("rectifications", [])):
+        errors["rectifications"] = ["整改期限不能早于检查日期"]
+    if errors:
+        raise Invalid("检查记录有误，请按提示修改", fields=errors)
+
+
+def _task_for(user, task_id, unit) -> VisitTask | None:
+    if task_id is None:
+        return None
+    task = db.session.get(VisitTask, task_id)
+    if task is None or task.unit_id != unit.id:
+        raise Invalid("任务与单位不符", fields={"task_id": ["任务与单位不符"]})
+    return task
+
+
+def _superseded(user, client_id: str | None, unit) -> Inspection | None:
+    if not client_id:
+        return None
+    old = db.session.scalar(sa.select(Inspection).where(Inspection.client_id == client_id))
+    if old is None or old.unit_id != unit.id:
+        raise Invalid("被更正的检查记录不存在", fields={"supersedes": ["被更正的检查记录不存在"]})
+    if db.session.scalar(sa.select(sa.exists().where(Inspection.supersedes_id == old.id))):
+        raise Conflict("该检查记录已被更正过，请基于最新的记录更正")
+    return old
+
+
+def submit_inspection(user, data: dict) -> Inspection:
+    """Store a submitted inspection and apply its effects; it is never changed afterwards."""
+    unit = get_unit(user, data["unit_id"])
+    version = db.session.get(ChecklistVersion, data["template_version_id"])
+    _check(user, data, unit, version)
+    task = _task_for(user, data.get("task_id"), unit)
+    old = _superseded(user, data.get("supersedes"), unit)
+    inspection = Inspection(client_id=data["client_id"], county_id=unit.county_id, station_id=unit.station_id,
+                            unit_id=unit.id, task_id=task.id if task else None, inspector_id=user.id,
+                            template_version_id=version.id, year=local_year(data["started_at"]),
+                            supersedes_id=old.id if old else None, **{k: data.get(k) for k in FIELDS})
+    order = {i["code"]: n for n, i in enumerate(version.items)}
+    inspection.answers = [InspectionAnswer(position=order[a["item_code"]], item_code=a["item_code"],
+                                           result=a["result"], note=a.get("note", ""), photos=a.get("photos", []))
+                          for a in data["answers"]]
+    db.session.add(inspection)
+    db.session.flush()
+    _effects(user, inspection, unit, task, old, data.get("rectifications", []))
+    return inspection
+
+
+def _effects(user, inspection: Inspection, unit, task, old, demands: list[dict]) -> None:
+    if task is not None:
+        visits.close_task(task, inspection.id)
+        _close_rectifications(inspection, task)
+    if old is not None:
+        _withdraw(old)
+    for d in demands:
+        follow = visits.create_task(user, unit_id=unit.id, kind="rectification", due_date=d["due_date"],
+                                    assignee_id=user.id if user.role == "inspector" else None,
+                                    note=d["demand"], year=inspection.year, source_inspection_id=inspection.id)
+        db.session.add(Rectification(inspection_id=inspection.id, county_id=unit.county_id,
+                                     station_id=unit.station_id, unit_id=unit.id, item_code=d.get("item_code"),
+                                     demand=d["demand"], due_date=d["due_date"], follow_up_task_id=follow.id))
+    if inspection.kind == "post_evaluation" and inspection.conclusion == "pass":
+        advance_by_effect(unit, inspection.year, "profiled", "evaluated", user.id, f"后评价合格（检查{inspection.id}）")
+    if inspection.conclusion == "fail":
+        _flag_repeat_failure(unit, inspection.year)
+    db.session.flush()
+
+
+def _close_rectifications(inspection: Inspection, task: VisitTask) -> None:
+    if inspection.conclusion != "pass":
+        return
+    for r in db.session.scalars(sa.select(Rectification).where(Rectification.follow_up_task_id == task.id,
+                                                              Rectification.status == "open")):
+        r.status, r.closed_at, r.closed_by_inspection_id = "closed", inspection.submitted_at, inspection.id
+
+
+def _withdraw(old: Inspection) -> None:
+    """A corrected inspection's open demands and their follow-up tasks give way to the correction's."""
+    for r in old.rectifications:
+        if r.status == "open":
+            r.status = "superseded"
+            task = db.session.get(VisitTask, r.follow_up_task_id) if r.follow_up_task_id else None
+            if task is not None and task.status == "open":
+                task.status = "cancelled"
+
+
+def _flag_repeat_failure(unit, year: int) -> None:
+    corrected = sa.select(Inspection.supersedes_id).where(Inspection.supersedes_id.is_not(None))
+    fails = db.session.scalar(sa.select(sa.func.count()).select_from(Inspection).where(
+        Inspection.unit_id == unit.id, Inspection.year == year, Inspection.conclusion == "fail",
+        Inspection.id.not_in(corrected)))
+    exists = db.session.scalar(sa.select(sa.exists().where(
+        UnitFlag.unit_id == unit.id, UnitFlag.year == year, UnitFlag.kind == "repeat_failure",
+        UnitFlag.resolved_at.is_(None))))
+    if fails >= 2 and not exists:
+        db.session.add(UnitFlag(unit_id=unit.id, station_id=unit.station_id, year=year, kind="repeat_failure",
+                                note=f"{year}年内第{fails}次检查不合格，建议移出"))
+
+
+def get_inspection(user, inspection_id: int) -> Inspection:
+    """An inspection of the user's scope; inspectors see their own."""
+    insp = db.session.get(Inspection, inspection_id)
+    if insp is None:
+        raise NotFound("找不到该检查记录")
+    get_unit(user, insp.unit_id)
+    if user.role == "inspector" and insp.inspector_id != user.id:
+        raise NotFound("找不到该检查记录")
+    return insp
+
+
+def list_inspections(user, *, unit_id=None, limit=200) -> list[Inspection]:
+    """Recent inspections in the user's scope, newest first."""
+    q = sa.select(Inspection).where(scope_clause(user, Inspection.station_id, Inspection.county_id))
+    if user.role == "inspector":
+        q = q.where(Inspection.inspector_id == user.id)
+    if unit_id:
+        q = q.where(Inspection.unit_id == unit_id)
+    return db.session.scalars(q.order_by(Inspection.submitted_at.desc(), Inspection.id.desc()).limit(limit)).all()
+
+
+def referenced_photos(inspection: Inspection) -> list[str]:
+    """Every photo hash the inspection refers to, the signature included."""
+    shas = list(inspection.photos or [])
+    for a in inspection.answers:
+        shas += a.photos or []
+    if inspection.signature_sha256:
+        shas.append(inspection.signature_sha256)
+    return list(dict.fromkeys(shas))
+
+
+def open_flags(user, year: int | None = None) -> list[UnitFlag]:
+    """Units flagged for the station admin's decision."""
+    q = sa.select(UnitFlag).where(UnitFlag.resolved_at.is_(None),
+                                  scope_clause(user, UnitFlag.station_id, UnitFlag.station_id))
+    if user.role == "county_admin":
+        from server.unit.models import Unit
+        q = sa.select(UnitFlag).join(Unit, Unit.id == UnitFlag.unit_id).where(
+            UnitFlag.resolved_at.is_(None), Unit.county_id == user.county_id)
+    if year:
+        q = q.where(UnitFlag.year == year)
+    return db.session.scalars(q.order_by(UnitFlag.created_at.desc())).all()
+
+
+def missing_photos(inspection: Inspection) -> set[str]:
+    """The photos the inspection refers to that have not been uploaded yet (it waits for them)."""
+    from server.photo.service import missing_photos as missing
+    return missing(referenced_photos(inspection))

@@ -1,0 +1,15 @@
+"""Receipts of applied device changes: what makes a replay a duplicate and not a second copy."""
+from server.core.clock import utcnow
+from server.extensions import db
+
+
+class SyncReceipt(db.Model):
+    __tablename__ = "sync_receipt"
+    __audit__ = False
+
+    change_id = db.Column(db.String(36), primary_key=True)
+    user_id = db.Column(db.ForeignKey("user_account.id"), nullable=False)
+    type = db.Column(db.String(30), nullable=False)
+    content_hash = db.Column(db.String(64), nullable=False)
+    result = db.Column(db.JSON, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

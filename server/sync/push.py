@@ -1,0 +1,69 @@
+"""Push: apply a batch of device-made changes, each once, each in its own savepoint.
+
+A change is identified by the id the device gave it. Its receipt (id, content hash, result) is
+stored with it in the same savepoint, so a replay finds the receipt and gets the same result
+back as `duplicate`, and the same id with other content is a `conflict`. One bad change is a
+per-change result; the rest of the batch still applies. Nothing is acknowledged before the
+request commits (server.web commits before the response leaves).
+"""
+import hashlib
+import json
+
+from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from schemas.sync import PROTOCOL
+from server.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from server.extensions import db
+from server.sync.handlers import HANDLERS
+from server.sync.models import SyncReceipt
+
+
+def content_hash(change: dict) -> str:
+    """SHA-256 of the change's type and data in canonical JSON."""
+    body = json.dumps({"type": change["type"], "data": change["data"]}, sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _replay(receipt: SyncReceipt, change_id: str, digest: str) -> dict:
+    if receipt.content_hash == digest:
+        return {**receipt.result, "id": change_id, "status": "duplicate"}
+    return {"id": change_id, "status": "conflict", "message": "同一编号的记录已以不同内容提交过，请联系管理员核对",
+            "record": receipt.result.get("record", {})}
+
+
+def apply_change(user, change: dict) -> dict:
+    """Apply one change and return its result; the session is clean afterwards either way."""
+    change_id, digest = change["id"].lower(), content_hash(change)
+    receipt = db.session.get(SyncReceipt, change_id)
+    if receipt is not None:
+        return _replay(receipt, change_id, digest)
+    try:
+        with db.session.begin_nested():
+            result = HANDLERS[change["type"]](user, change["data"], change_id)
+            db.session.add(SyncReceipt(change_id=change_id, user_id=user.id, type=change["type"],
+                                       content_hash=digest, result=result))
+            db.session.flush()
+    except ValidationError as err:
+        return {"id": change_id, "status": "invalid", "message": "内容有误", "fields": err.messages}
+    except Conflict as err:
+        return {"id": change_id, "status": "conflict", "message": err.message, "record": err.current or {}}
+    except (NotFound, Forbidden) as err:
+        return {"id": change_id, "status": "gone", "message": err.message}
+    except Invalid as err:
+        return {"id": change_id, "status": "invalid", "message": err.message, "fields": err.fields}
+    except DomainError as err:
+        return {"id": change_id, "status": "invalid", "message": err.message}
+    except IntegrityError:
+        # Another request stored the same change a moment ago (two devices, one record).
+        receipt = db.session.get(SyncReceipt, change_id)
+        if receipt is None:
+            raise
+        return _replay(receipt, change_id, digest)
+    return {**result, "id": change_id, "status": "applied"}
+
+
+def push(user, changes: list[dict]) -> dict:
+    """Apply every change of a batch in order."""
+    return {"protocol": PROTOCOL, "results": [apply_change(user, c) for c in changes]}

@@ -1,0 +1,82 @@
+"""How each kind of record travels to the field app, loaded in bulk and within the user's scope."""
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from schemas.checklist import ChecklistVersionSchema
+from schemas.inspection import RectificationSchema
+from schemas.sync import SyncCarrierSchema, SyncInspectionSchema, SyncUnitSchema
+from schemas.visit import TaskSchema
+from server.carrier.models import Carrier
+from server.checklist.models import ChecklistVersion
+from server.extensions import db
+from server.inspection.models import Inspection
+from server.station.service import scope_clause
+from server.unit.models import Unit, UnitYear
+from server.visit.models import VisitTask
+
+
+def _ints(ids):
+    return [int(i) for i in ids]
+
+
+def _units(user, ids):
+    units = db.session.scalars(sa.select(Unit).where(Unit.id.in_(_ints(ids)),
+                                                     scope_clause(user, Unit.station_id, Unit.county_id))).all()
+    stages = {}
+    for unit_id, year, stage in db.session.execute(
+            sa.select(UnitYear.unit_id, UnitYear.year, UnitYear.stage).where(UnitYear.unit_id.in_([u.id for u in units]))):
+        stages.setdefault(unit_id, {})[str(year)] = stage
+    schema = SyncUnitSchema()
+    out = {}
+    for u in units:
+        u.stages = stages.get(u.id, {})
+        out[str(u.id)] = schema.dump(u)
+    return out
+
+
+def _carriers(user, ids):
+    q = (sa.select(Carrier).options(selectinload(Carrier.members))
+         .where(Carrier.id.in_(_ints(ids)), scope_clause(user, Carrier.station_id, Carrier.county_id)))
+    return {str(c.id): SyncCarrierSchema().dump(c) for c in db.session.scalars(q)}
+
+
+def _templates(user, ids):
+    q = sa.select(ChecklistVersion).where(ChecklistVersion.id.in_(_ints(ids)),
+                                          ChecklistVersion.county_id == user.county_id)
+    return {str(v.id): ChecklistVersionSchema().dump(v) for v in db.session.scalars(q)}
+
+
+def _tasks(user, ids):
+    q = sa.select(VisitTask).where(VisitTask.id.in_(_ints(ids)),
+                                   scope_clause(user, VisitTask.station_id, VisitTask.county_id))
+    if user.role == "inspector":
+        q = q.where(sa.or_(VisitTask.assignee_id.is_(None), VisitTask.assignee_id == user.id))
+    return {str(t.id): TaskSchema().dump(t) for t in db.session.scalars(q.options(selectinload(VisitTask.unit)))}
+
+
+def _inspections(user, ids):
+    q = (sa.select(Inspection).options(selectinload(Inspection.rectifications))
+         .where(Inspection.id.in_(_ints(ids)), scope_clause(user, Inspection.station_id, Inspection.county_id)))
+    if user.role == "inspector":
+        q = q.where(Inspection.inspector_id == user.id)
+    out = {}
+    for i in db.session.scalars(q):
+        d = SyncInspectionSchema().dump(i)
+        d["rectifications"] = RectificationSchema(many=True).dump(i.rectifications)
+        out[str(i.id)] = d
+    return out
+
+
+LOADERS = {"unit": _units, "carrier": _carriers, "template": _templates, "task": _tasks,
+           "inspection": _inspections}
+
+
+def load(user, entity: str, ids: list[str]) -> dict:
+    """{id: record} for the ids of one entity that the user may see now."""
+    loader = LOADERS.get(entity)
+    return loader(user, ids) if loader else {}
+
+
+def register(entity: str, loader) -> None:
+    """Let another domain (signs, complaints) add its records to the pull."""
+    LOADERS[entity] = loader

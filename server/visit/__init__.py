@@ -1,0 +1,1 @@
+"""Visit tasks: who must visit which unit, for what, by when."""

@@ -1,0 +1,49 @@
+"""Fixtures for the field side: a checklist for the world's county and a builder of inspections."""
+import uuid
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from server.checklist.service import base_items, create_template
+from server.demo.loader import checklist_base
+from server.extensions import db
+
+
+@pytest.fixture
+def checklist(app, world):
+    """The base 八有八无 template; returns its first version's id."""
+    with app.app_context():
+        t = create_template(world.ids["county"], "base", "八有八无", None, base_items(checklist_base()))
+        db.session.commit()
+        return t.versions[0].id
+
+
+def inspection_body(unit_id: int, version_id: int, *, client_id: str | None = None, conclusion="pass",
+                    kind="service_visit", task_id=None, fail_items=(), rectifications=None, photos=None,
+                    signature="a" * 64, supersedes=None, started=None):
+    """A complete inspection as the field app sends it."""
+    started = started or datetime(2023, 9, 1, 2, 0, tzinfo=timezone.utc)
+    standard = base_items(checklist_base())
+    answers = [{"item_code": i["code"], "result": "no" if i["code"] in fail_items else "yes",
+                "note": "现场发现问题" if i["code"] in fail_items else "", "photos": []} for i in standard]
+    if photos:
+        answers[0]["photos"] = photos
+    body = {"client_id": client_id or str(uuid.uuid4()), "unit_id": unit_id, "template_version_id": version_id,
+            "kind": kind, "task_id": task_id, "started_at": started.isoformat(),
+            "ended_at": (started + timedelta(minutes=20)).isoformat(), "lat": 28.66, "lng": 120.08,
+            "accuracy_m": 12.5, "answers": answers, "conclusion": conclusion, "signature_sha256": signature,
+            "signer_name": "王老板", "photos": []}
+    if rectifications is not None:
+        body["rectifications"] = rectifications
+    if supersedes:
+        body["supersedes"] = supersedes
+    return body
+
+
+def change(body: dict, type_="inspection", change_id=None) -> dict:
+    """A push change wrapping a record."""
+    return {"id": change_id or body.get("client_id") or str(uuid.uuid4()), "type": type_, "data": body}
+
+
+def due(days: int) -> str:
+    return (date(2023, 9, 1) + timedelta(days=days)).isoformat()

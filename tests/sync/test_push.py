@@ -1,0 +1,159 @@
+"""Push: each change once, whatever the network does; one result per change."""
+import threading
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from server.extensions import db
+from server.inspection.models import Inspection
+from server.sync.models import SyncReceipt
+from tests.conftest import bearer
+from tests.sync.conftest import change, inspection_body
+
+
+def _count(app, model, *where):
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def _push(client, token, *changes):
+    return client.post("/api/v1/sync/push", headers=bearer(token), json={"changes": list(changes)})
+
+
+def test_an_inspection_is_applied_once_and_replays_are_duplicates(client, world, checklist, app):
+    c = change(inspection_body(world.ids["unit_a"], checklist))
+    first = _push(client, world.tokens["inspector_a"], c).get_json()["results"][0]
+    assert first["status"] == "applied" and first["record"]["type"] == "inspection"
+    for _ in range(3):
+        again = _push(client, world.tokens["inspector_a"], c).get_json()["results"][0]
+        assert again["status"] == "duplicate" and again["record"] == first["record"]
+    assert _count(app, Inspection) == 1
+
+
+def test_lost_acknowledgement_then_retry_stores_one(client, world, checklist, app):
+    # Given the server committed a push whose response the phone never received
+    c = change(inspection_body(world.ids["unit_a"], checklist))
+    _push(client, world.tokens["inspector_a"], c)
+    # When the phone retries the whole outbox
+    r = _push(client, world.tokens["inspector_a"], c, change(inspection_body(world.ids["unit_a"], checklist)))
+    # Then the first is a duplicate, the new one applied, and each is stored once
+    assert [x["status"] for x in r.get_json()["results"]] == ["duplicate", "applied"]
+    assert _count(app, Inspection) == 2
+
+
+def test_same_id_other_content_is_a_conflict_and_changes_nothing(client, world, checklist, app):
+    body = inspection_body(world.ids["unit_a"], checklist)
+    _push(client, world.tokens["inspector_a"], change(body))
+    altered = {**body, "conclusion": "fail"}
+    r = _push(client, world.tokens["inspector_a"], change(altered)).get_json()["results"][0]
+    assert r["status"] == "conflict" and r["record"]["type"] == "inspection"
+    with app.app_context():
+        assert db.session.scalars(sa.select(Inspection.conclusion)).all() == ["pass"]
+
+
+def test_one_bad_change_does_not_lose_the_batch(client, world, checklist, app):
+    good1 = change(inspection_body(world.ids["unit_a"], checklist))
+    bad = change({**inspection_body(world.ids["unit_a"], checklist), "conclusion": "maybe"})
+    gone = change(inspection_body(world.ids["unit_b"], checklist))  # another station's unit
+    good2 = change(inspection_body(world.ids["unit_a"], checklist))
+    results = _push(client, world.tokens["inspector_a"], good1, bad, gone, good2).get_json()["results"]
+    assert [r["status"] for r in results] == ["applied", "invalid", "gone", "applied"]
+    assert results[1]["fields"]["conclusion"] == ["结论不正确"]
+    assert _count(app, Inspection) == 2
+    assert _count(app, SyncReceipt) == 2
+
+
+def test_a_crash_between_two_changes_acknowledges_nothing_and_a_retry_applies_both(client, world, checklist, app,
+                                                                                  monkeypatch):
+    from server.sync import handlers, push
+    a = change(inspection_body(world.ids["unit_a"], checklist))
+    b = change(inspection_body(world.ids["unit_a"], checklist))
+    calls = {"n": 0}
+    real = handlers.HANDLERS["inspection"]
+
+    def crashing(user, data, change_id):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("process died")
+        return real(user, data, change_id)
+
+    monkeypatch.setitem(push.HANDLERS, "inspection", crashing)
+    with pytest.raises(RuntimeError):
+        _push(client, world.tokens["inspector_a"], a, b)
+    assert _count(app, Inspection) == 0 and _count(app, SyncReceipt) == 0
+    monkeypatch.setitem(push.HANDLERS, "inspection", real)
+    results = _push(client, world.tokens["inspector_a"], a, b).get_json()["results"]
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    assert _count(app, Inspection) == 2
+
+
+def test_two_devices_pushing_the_same_record_at_once_store_one(app, world, checklist):
+    c = change(inspection_body(world.ids["unit_a"], checklist))
+    other = change(inspection_body(world.ids["unit_a"], checklist))
+    statuses, barrier = [], threading.Barrier(4)
+
+    def device(token, changes):
+        client = app.test_client()
+        barrier.wait()
+        for _ in range(20):  # as the phone does: a 503 (deadlock, busy) means retry
+            r = client.post("/api/v1/sync/push", headers=bearer(token), json={"changes": changes})
+            if r.status_code != 503:
+                break
+        assert r.status_code == 200, r.get_json()
+        statuses.extend(x["status"] for x in r.get_json()["results"])
+
+    tokens = [world.tokens["inspector_a"], world.tokens["admin_a"]] * 2
+    threads = [threading.Thread(target=device, args=(t, [c, other] if i % 2 else [other, c]))
+               for i, t in enumerate(tokens)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(statuses) == 8 and statuses.count("applied") == 2
+    assert set(statuses) <= {"applied", "duplicate"}
+    assert _count(app, Inspection) == 2
+
+
+def test_stale_unit_edit_is_a_conflict_with_both_versions(client, world, app):
+    admin, insp = bearer(world.tokens["admin_a"]), world.tokens["inspector_a"]
+    client.patch(f"/api/v1/units/{world.ids['unit_a']}", headers=admin, json={"version": 1, "address": "办公室改的地址"})
+    edit = {"unit_id": world.ids["unit_a"], "base_version": 1, "changes": {"address": "手机上改的地址"}}
+    r = _push(client, insp, change(edit, "unit_edit", str(uuid.uuid4()))).get_json()["results"][0]
+    assert r["status"] == "conflict"
+    assert r["record"]["address"] == "办公室改的地址" and r["record"]["mine"] == {"address": "手机上改的地址"}
+    # Resolved on the phone: a new edit based on the current version
+    edit = {**edit, "base_version": r["record"]["version"]}
+    r = _push(client, insp, change(edit, "unit_edit", str(uuid.uuid4()))).get_json()["results"][0]
+    assert r["status"] == "applied" and r["record"]["version"] == 3
+
+
+def test_field_edits_are_limited_to_address_phone_status(client, world):
+    edit = {"unit_id": world.ids["unit_a"], "base_version": 1, "changes": {"name": "改名"}}
+    r = _push(client, world.tokens["inspector_a"], change(edit, "unit_edit", str(uuid.uuid4()))).get_json()
+    assert r["results"][0]["status"] == "invalid"
+
+
+def test_revoked_token_is_refused_and_nothing_is_stored(client, world, checklist, app):
+    h = bearer(world.tokens["inspector_a"])
+    token_id = client.get("/api/v1/tokens", headers=h).get_json()[0]["id"]
+    client.delete(f"/api/v1/tokens/{token_id}", headers=h)
+    r = _push(client, world.tokens["inspector_a"], change(inspection_body(world.ids["unit_a"], checklist)))
+    assert r.status_code == 401 and r.get_json()["error"]["code"] == "unauthenticated"
+    assert _count(app, Inspection) == 0
+
+
+def test_bad_batch_shape_is_422(client, world):
+    r = client.post("/api/v1/sync/push", headers=bearer(world.tokens["inspector_a"]),
+                    json={"changes": [{"id": "not-a-uuid", "type": "x", "data": {}}]})
+    assert r.status_code == 422
+    f = r.get_json()["error"]["fields"]["changes"]["0"]
+    assert f["id"] == ["编号应为UUID"] and f["type"] == ["变更类型不正确"]
+
+
+def test_inspection_waiting_for_photos(client, world, checklist):
+    body = inspection_body(world.ids["unit_a"], checklist, photos=["b" * 64])
+    r = _push(client, world.tokens["inspector_a"], change(body)).get_json()["results"][0]
+    assert r["status"] == "applied" and r["missing_photos"] == sorted(["a" * 64, "b" * 64])
+    got = client.get(f"/api/v1/inspections/{r['record']['id']}", headers=bearer(world.tokens["inspector_a"]))
+    assert got.get_json()["missing_photos"] == sorted(["a" * 64, "b" * 64])
