@@ -43,6 +43,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.carrier.api import api_bp as carrier_api
     from server.extensions import api, csrf
     from server.health import bp as health_bp
+    from server.pwa import bp as pwa_bp
     from server.station.api import api_bp as station_api
     from server.unit.api import api_bp as unit_api
     from server.checklist.api import api_bp as checklist_api
@@ -52,6 +53,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.visit.api import api_bp as task_api
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(pwa_bp)
     for bp in (account_api, station_api, unit_api, carrier_api, checklist_api, task_api, inspection_api,
                photo_api, sync_api):
         csrf.exempt(bp)  # bearer tokens, not cookies: no CSRF to guard against

@@ -12,7 +12,7 @@ from server.extensions import db, login_manager
 # Endpoints anyone may reach without logging in. Everything else needs a user.
 PUBLIC_ENDPOINTS = {
     "static", "health.healthz", "admin_auth.login", "api-docs.openapi_json",
-    "accounts.create_token",
+    "accounts.create_token", "pwa.app_root", "pwa.app_file",
 }
 
 HTTP_MESSAGES = {
