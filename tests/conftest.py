@@ -34,13 +34,34 @@ def app():
         "SECRET_KEY": "test-secret",
     })
     with app.app_context():
-        _db.drop_all()
+        _wipe(_db.engine, drop=True)
         _db.create_all()
     yield app
     with app.app_context():
         _db.session.remove()
-        _db.drop_all()
+        _wipe(_db.engine, drop=True)
         _db.engine.dispose()
+
+
+def _wipe(engine, drop=False):
+    """Empty (or drop) every table. SQLite: with foreign keys off, since tasks and inspections refer
+    to each other; PostgreSQL: one TRUNCATE ... CASCADE."""
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            if drop:
+                conn.execute(sa.text("DROP TABLE IF EXISTS " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+            else:
+                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        return
+    raw = engine.raw_connection()
+    try:
+        raw.execute("PRAGMA foreign_keys=OFF")
+        for t in tables:
+            raw.execute(f'DROP TABLE IF EXISTS "{t}"' if drop else f'DELETE FROM "{t}"')
+        raw.execute("PRAGMA foreign_keys=ON")
+    finally:
+        raw.close()
 
 
 @pytest.fixture(autouse=True)
@@ -49,13 +70,7 @@ def _clean_database(request, app):
     yield
     with app.app_context():
         _db.session.remove()
-        tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
-        with _db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-            else:
-                for t in tables:
-                    conn.execute(sa.text(f'DELETE FROM "{t}"'))
+        _wipe(_db.engine)
 
 
 @pytest.fixture
