@@ -16,7 +16,7 @@ from marshmallow import Schema, fields
 from schemas.common import UUID, between, length, one_of
 
 PROTOCOL = 1
-CHANGE_TYPES = ["inspection", "unit_edit"]
+CHANGE_TYPES = ["inspection", "unit_edit", "sign_posted"]
 
 
 class PullQuerySchema(Schema):

@@ -21,7 +21,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
 
     from server import models  # noqa: F401  (every table known before migrations and queries)
-    from server.extensions import api, csrf, db, login_manager, migrate
+    from server.extensions import api, compress, csrf, db, login_manager, migrate
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     login_manager.init_app(app)
@@ -29,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.login_message = "请先登录"
     csrf.init_app(app)
     api.init_app(app)
+    compress.init_app(app)
 
     from server import web
     web.init_app(app)
@@ -43,7 +44,9 @@ def _register_blueprints(app: Flask) -> None:
     from server.carrier.api import api_bp as carrier_api
     from server.extensions import api, csrf
     from server.health import bp as health_bp
+    from server.public.views import bp as public_bp
     from server.pwa import bp as pwa_bp
+    from server.signage.api import api_bp as sign_api
     from server.station.api import api_bp as station_api
     from server.unit.api import api_bp as unit_api
     from server.checklist.api import api_bp as checklist_api
@@ -54,8 +57,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health_bp)
     app.register_blueprint(pwa_bp)
+    app.register_blueprint(public_bp)
     for bp in (account_api, station_api, unit_api, carrier_api, checklist_api, task_api, inspection_api,
-               photo_api, sync_api):
+               photo_api, sign_api, sync_api):
         csrf.exempt(bp)  # bearer tokens, not cookies: no CSRF to guard against
         api.register_blueprint(bp, url_prefix="/api/v1" + bp.url_prefix)
     register_admin(app)
@@ -63,7 +67,9 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from server.demo.cli import demo_cli
+    from server.signage.cli import signs_cli
     from server.unit.cli import units_cli
+    app.cli.add_command(signs_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(units_cli)
 

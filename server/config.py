@@ -45,6 +45,10 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ADDRESS = 30
     PAGE_SIZE = 20
     ISSUING_AUTHORITY = "缙云县市场监督管理局"
+    # gzip (and brotli where asked) for pages and JSON; photos are already compressed.
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "application/json", "text/javascript",
+                          "application/javascript", "application/manifest+json"]
+    COMPRESS_MIN_SIZE = 500
 
     @classmethod
     def from_env(cls, instance_path: str) -> dict:

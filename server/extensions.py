@@ -1,4 +1,5 @@
 """Extensions, created unbound and attached in create_app."""
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api as _Api
@@ -31,3 +32,4 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 api = Api()
+compress = Compress()

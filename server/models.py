@@ -10,3 +10,5 @@ from server.inspection.models import Inspection, InspectionAnswer, Rectification
 from server.sync.models import SyncReceipt  # noqa: F401
 from server.visit.models import VisitTask  # noqa: F401
 from server.photo.models import Photo  # noqa: F401
+import server.feedback.models  # noqa: F401,E402
+import server.signage.models  # noqa: F401,E402

@@ -10,6 +10,8 @@ from server.core.errors import DomainError
 from server.extensions import db, login_manager
 
 # Endpoints anyone may reach without logging in. Everything else needs a user.
+# Blueprints whose every endpoint is public: the consumer's pages behind a sign's QR code.
+PUBLIC_BLUEPRINTS = {"public"}
 PUBLIC_ENDPOINTS = {
     "static", "health.healthz", "admin_auth.login", "api-docs.openapi_json",
     "accounts.create_token", "pwa.app_root", "pwa.app_file",
@@ -50,7 +52,7 @@ def before_request():
     _authenticate()
     device = f"token:{g.device.id}" if g.device else "web:" + request.headers.get("User-Agent", "")[:120]
     g.actor_token = set_actor(Actor(g.user.id if g.user else None, device))
-    if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS:
+    if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS and request.blueprint not in PUBLIC_BLUEPRINTS:
         if is_api() or request.endpoint is None:
             return error_response(401, "unauthenticated", "请先登录或令牌已失效")
         return redirect(url_for("admin_auth.login", next=request.full_path))

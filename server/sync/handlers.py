@@ -41,3 +41,8 @@ def unit_edit(user, data: dict, change_id: str) -> dict:
 
 
 HANDLERS = {"inspection": inspection, "unit_edit": unit_edit}
+
+
+def register(change_type: str, handler) -> None:
+    """Let another domain (signs) handle a kind of device change."""
+    HANDLERS[change_type] = handler

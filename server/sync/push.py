@@ -39,6 +39,8 @@ def apply_change(user, change: dict) -> dict:
     receipt = db.session.get(SyncReceipt, change_id)
     if receipt is not None:
         return _replay(receipt, change_id, digest)
+    if change["type"] not in HANDLERS:
+        return {"id": change_id, "status": "invalid", "message": "变更类型不正确", "fields": {"type": ["变更类型不正确"]}}
     try:
         with db.session.begin_nested():
             result = HANDLERS[change["type"]](user, change["data"], change_id)

@@ -1,0 +1,211 @@
+"""Sync figures: pull size and time for the largest station; push throughput under gunicorn.
+
+    .venv/bin/python bench/sync.py [--db sqlite|postgresql|both] [--seconds 10] [--clients 8]
+
+Pull: the demo's largest station (五云所, 375 units) with a task for every unit and the checklist
+templates, as its inspector's first pull: bytes on the wire gzipped and server time (median).
+Push: inspections of 16 items, one per request as phones send them, from 8 concurrent clients
+against gunicorn (2 workers), without a photo and with one ~300 KB photo each (uploaded by PUT
+first), first time and replayed; and batches of 20 per request. The load generator runs on the
+same 2-core machine.
+"""
+import argparse
+import gzip
+import hashlib
+import http.client
+import io
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PORT = 5191
+
+
+def setup(url: str, instance: str) -> None:
+    """Migrate, load the demo, give every 五云所 unit a task for its inspector."""
+    env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": instance, "FLASK_APP": "wsgi"}
+    flask = str(ROOT / ".venv" / "bin" / "flask")
+    subprocess.run([flask, "db", "upgrade"], env=env, check=True, capture_output=True, cwd=ROOT)
+    subprocess.run([flask, "demo", "load"], env=env, check=True, capture_output=True, cwd=ROOT)
+    os.environ.update(DATABASE_URL=url, INSTANCE_PATH=instance)
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from server import create_app
+    from server.account.models import User
+    from server.extensions import db
+    from server.unit.models import Unit
+    from server.visit.models import VisitTask
+    app = create_app()
+    with app.app_context():
+        insp = db.session.scalar(sa.select(User).where(User.username == "wuyun_inspector"))
+        for unit in db.session.scalars(sa.select(Unit).where(Unit.station_id == insp.station_id)):
+            db.session.add(VisitTask(county_id=unit.county_id, station_id=unit.station_id, unit_id=unit.id,
+                                     kind="post_evaluation", assignee_id=insp.id, due_date=date(2023, 11, 20),
+                                     year=2023))
+        db.session.commit()
+        db.engine.dispose()
+
+
+def request(conn, method, path, body=None, headers=None):
+    conn.request(method, path, body=body, headers=headers or {})
+    resp = conn.getresponse()
+    return resp, resp.read()
+
+
+def login(conn) -> dict:
+    body = json.dumps({"username": "wuyun_inspector", "password": "fangxin2023", "device_name": "bench"})
+    resp, data = request(conn, "POST", "/api/v1/auth/token", body, {"Content-Type": "application/json"})
+    return {"Authorization": "Bearer " + json.loads(data)["token"]}
+
+
+def bench_pull(h):
+    conn = http.client.HTTPConnection("127.0.0.1", PORT)
+    times, size, raw = [], 0, 0
+    for _ in range(15):
+        t = time.perf_counter()
+        resp, data = request(conn, "GET", "/api/v1/sync/pull?cursor=0&limit=5000", None,
+                             {**h, "Accept-Encoding": "gzip"})
+        times.append((time.perf_counter() - t) * 1000)
+        size = len(data)
+        raw = len(gzip.decompress(data)) if resp.getheader("Content-Encoding") == "gzip" else len(data)
+    page = json.loads(gzip.decompress(data) if resp.getheader("Content-Encoding") == "gzip" else data)
+    counts = {k: len(v) for k, v in page["records"].items()}
+    print(f"pull (first, 五云所) {counts}: {size / 1024:.1f} KB gzipped ({raw / 1024:.0f} KB raw), "
+          f"median {statistics.median(times):.0f} ms (round trip on loopback)")
+    return page
+
+
+def make_photo(seed: int) -> bytes:
+    from PIL import Image
+    rnd = random.Random(seed)
+    img = Image.effect_noise((640, 480), 60).convert("RGB")
+    img.putpixel((rnd.randrange(640), rnd.randrange(480)), (rnd.randrange(256), 0, 0))
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=95)
+    return out.getvalue()
+
+
+def inspection(page, photo_sha=None) -> dict:
+    unit = random.choice(page["records"]["unit"])
+    version = max(page["records"]["template"], key=lambda v: (v["unit_type"] is None, v["number"]))
+    items = version["items"][:16]
+    cid = str(uuid.uuid4())
+    answers = [{"item_code": i["code"], "result": "yes", "note": "", "photos": []} for i in version["items"]]
+    if photo_sha:
+        answers[0]["photos"] = [photo_sha]
+    assert len(items) == 16
+    return {"id": cid, "type": "inspection", "data": {
+        "client_id": cid, "unit_id": unit["id"], "template_version_id": version["id"], "kind": "service_visit",
+        "started_at": "2023-09-01T02:00:00+00:00", "ended_at": "2023-09-01T02:20:00+00:00", "lat": 28.66,
+        "lng": 120.08, "accuracy_m": 10, "answers": answers, "conclusion": "pass",
+        "signature_sha256": photo_sha or "a" * 64, "signer_name": "店主", "photos": []}}
+
+
+def load(h, make_changes, seconds, clients, batch=1):
+    """Clients push as fast as they can for `seconds`; returns (records per second, errors)."""
+    done, errors, stop = [0], [0], time.perf_counter() + seconds
+    lock = threading.Lock()
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", PORT)
+        while time.perf_counter() < stop:
+            changes = make_changes(conn, batch)
+            resp, data = request(conn, "POST", "/api/v1/sync/push", json.dumps({"changes": changes}),
+                                 {**h, "Content-Type": "application/json"})
+            ok = resp.status == 200 and all(r["status"] in ("applied", "duplicate") for r in json.loads(data)["results"])
+            with lock:
+                done[0] += len(changes) if ok else 0
+                errors[0] += 0 if ok else 1
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return done[0] / (time.perf_counter() - t0), errors[0]
+
+
+def run(kind: str, url: str, args) -> None:
+    instance = tempfile.mkdtemp(prefix="fangxin-bench-")
+    setup(url, instance)
+    env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": instance}
+    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-k", "gthread", "--threads", "4",
+                               "-b", f"127.0.0.1:{PORT}", "--log-level", "warning", "wsgi:app"], env=env, cwd=ROOT)
+    try:
+        time.sleep(3)
+        conn = http.client.HTTPConnection("127.0.0.1", PORT)
+        h = login(conn)
+        print(f"--- {kind}")
+        page = bench_pull(h)
+        sent = []
+
+        def fresh(conn, n):
+            changes = [inspection(page) for _ in range(n)]
+            sent.extend(changes)
+            return changes
+
+        rate, err = load(h, fresh, args.seconds, args.clients)
+        print(f"push, no photo, first time:   {rate:6.0f} inspections/s  ({err} errors)")
+        replay_pool = list(sent)
+        rate, err = load(h, lambda conn, n: [random.choice(replay_pool) for _ in range(n)], args.seconds, args.clients)
+        print(f"push, no photo, replayed:     {rate:6.0f} inspections/s  ({err} errors)")
+        rate, err = load(h, fresh, args.seconds, args.clients, batch=20)
+        print(f"push, batches of 20:          {rate:6.0f} inspections/s  ({err} errors)")
+        photos = [make_photo(i) for i in range(64)]
+        print(f"photo size {statistics.mean(len(p) for p in photos) / 1024:.0f} KB")
+        counter = [0]
+        with_photo = []
+
+        def fresh_photo(conn, n):
+            counter[0] += 1
+            data = photos[counter[0] % len(photos)][:-2] + counter[0].to_bytes(8, "big") + b"\xff\xd9"
+            sha = hashlib.sha256(data).hexdigest()
+            resp, body = request(conn, "PUT", f"/api/v1/photos/{sha}", data, {**h, "Content-Type": "image/jpeg"})
+            assert resp.status in (200, 201), body[:200]
+            change = inspection(page, sha)
+            with_photo.append(change)
+            return [change]
+
+        rate, err = load(h, fresh_photo, args.seconds, args.clients)
+        print(f"push + 1 photo, first time:   {rate:6.0f} inspections/s  ({err} errors)")
+        rate, err = load(h, lambda conn, n: [random.choice(with_photo)], args.seconds, args.clients)
+        print(f"push + 1 photo, replayed:     {rate:6.0f} inspections/s  ({err} errors)")
+    finally:
+        server.terminate()
+        server.wait()
+        shutil.rmtree(instance, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", default="both", choices=["sqlite", "postgresql", "both"])
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
+    args = ap.parse_args()
+    if args.db in ("sqlite", "both"):
+        path = tempfile.mkdtemp(prefix="fangxin-bench-db-")
+        run("SQLite", f"sqlite:///{path}/bench.db", args)
+    if args.db in ("postgresql", "both"):
+        import psycopg
+        with psycopg.connect(args.pg + "/postgres", autocommit=True) as c:
+            c.execute('DROP DATABASE IF EXISTS "fangxin_bench_sync" WITH (FORCE)')
+            c.execute('CREATE DATABASE "fangxin_bench_sync"')
+        run("PostgreSQL", args.pg + "/fangxin_bench_sync", args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Consumer feedback: experience evaluations and complaints/reports."""

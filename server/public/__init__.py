@@ -1,0 +1,1 @@
+"""Public pages, no login: what a consumer sees after scanning a sign."""

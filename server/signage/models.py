@@ -1,0 +1,1 @@
+"""Signs and their history (being built)."""
