@@ -12,3 +12,4 @@ from server.visit.models import VisitTask  # noqa: F401
 from server.photo.models import Photo  # noqa: F401
 import server.feedback.models  # noqa: F401,E402
 import server.signage.models  # noqa: F401,E402
+from server.workday.models import CalendarDay, CalendarYear, DeadlineRule  # noqa: F401,E402

@@ -1,0 +1,126 @@
+"""Working days and deadlines.
+
+A day is a working day when it is Monday to Friday and not a holiday, or a weekend day named as
+an adjusted working day (调休). Holidays are known only for years a State Council notice has been
+entered (seeded from the `chinesecalendar` package, extended by a county admin each December);
+for a later year the weekly rhythm is assumed and every deadline that touches it says so.
+
+Periods (SAMR Order No. 121, Art. 45): counted from the day after receipt; N working days are
+the next N working days; a period of calendar days that ends on a holiday or rest day ends on the
+next working day.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from server.core.errors import Invalid, NotFound
+from server.extensions import db
+from server.workday.models import CalendarDay, CalendarYear, DeadlineRule
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A due date, and whether it rests on a year whose holidays are not yet known."""
+
+    due: date
+    uncertain: bool
+    rule: str
+
+    @property
+    def warning(self) -> str:
+        return ("期限涉及尚未录入节假日安排的年份，按普通周末推算，请在国务院公布后核对" if self.uncertain else "")
+
+
+class Calendar:
+    """The known years and their exceptions, loaded once for a computation."""
+
+    def __init__(self, years: set[int], days: dict[date, bool]):
+        self.years, self.days = years, days
+
+    @classmethod
+    def load(cls, start: date, end: date) -> "Calendar":
+        years = set(db.session.scalars(sa.select(CalendarYear.year)))
+        rows = db.session.execute(sa.select(CalendarDay.day, CalendarDay.is_workday)
+                                  .where(CalendarDay.day.between(start, end))).all()
+        return cls(years, dict(rows))
+
+    def is_workday(self, d: date) -> bool:
+        """True for a working day."""
+        if d in self.days:
+            return self.days[d]
+        return d.weekday() < 5
+
+    def known(self, d: date) -> bool:
+        return d.year in self.years
+
+
+def add_working_days(cal: Calendar, start: date, n: int) -> tuple[date, bool]:
+    """The n-th working day after `start`, and whether an unknown year was crossed."""
+    d, left, uncertain = start, n, False
+    while left > 0:
+        d += timedelta(days=1)
+        uncertain |= not cal.known(d)
+        if cal.is_workday(d):
+            left -= 1
+    return d, uncertain
+
+
+def add_calendar_days(cal: Calendar, start: date, n: int) -> tuple[date, bool]:
+    """start + n days, moved to the next working day if it falls on a rest day."""
+    d, uncertain = start + timedelta(days=n), not cal.known(start + timedelta(days=n))
+    while not cal.is_workday(d):
+        d += timedelta(days=1)
+        uncertain |= not cal.known(d)
+    return d, uncertain
+
+
+def rule_for(code: str, on: date) -> DeadlineRule:
+    """The rule with this code in force on a date."""
+    rule = db.session.scalar(sa.select(DeadlineRule).where(
+        DeadlineRule.code == code, DeadlineRule.valid_from <= on,
+        sa.or_(DeadlineRule.valid_to.is_(None), DeadlineRule.valid_to >= on)).order_by(DeadlineRule.valid_from.desc()))
+    if rule is None:
+        raise NotFound(f"没有{on.isoformat()}适用的期限规则：{code}")
+    return rule
+
+
+def deadline(code: str, start: date, *, extended: bool = False) -> Deadline:
+    """The due date of the period `code` that starts with the event on `start` (counted from the next day)."""
+    rule = rule_for(code, start)
+    days = rule.days + (rule.extension_days if extended else 0)
+    cal = Calendar.load(start, start + timedelta(days=days * 2 + 40))
+    step = add_working_days if rule.working_days else add_calendar_days
+    due, uncertain = step(cal, start, days)
+    return Deadline(due, uncertain, rule.code)
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end`."""
+    cal = Calendar.load(start, end)
+    return sum(1 for i in range(1, (end - start).days + 1) if cal.is_workday(start + timedelta(days=i)))
+
+
+def known_years() -> list[int]:
+    """Years whose holiday arrangements are entered."""
+    return sorted(db.session.scalars(sa.select(CalendarYear.year)))
+
+
+def set_year(user, year: int, holidays: list[tuple[date, str]], workdays: list[tuple[date, str]]) -> None:
+    """Enter (or replace) a year's holidays and adjusted working days (county admins)."""
+    if user.role != "county_admin":
+        from server.core.errors import Forbidden
+        raise Forbidden("只有县局管理员可以维护节假日安排")
+    for d, _ in holidays + workdays:
+        if d.year != year:
+            raise Invalid(f"{d.isoformat()}不属于{year}年", fields={"days": [f"{d.isoformat()}不属于{year}年"]})
+    db.session.execute(sa.delete(CalendarDay).where(CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31))))
+    for d, name in holidays:
+        if d.weekday() < 5:
+            db.session.add(CalendarDay(day=d, is_workday=False, name=name[:40]))
+    for d, name in workdays:
+        db.session.add(CalendarDay(day=d, is_workday=True, name=name[:40] or "调休上班"))
+    record = db.session.get(CalendarYear, year) or CalendarYear(year=year)
+    record.source, record.updated_by_id = "admin", user.id
+    db.session.add(record)
+    db.session.flush()
