@@ -7,6 +7,16 @@ from server.extensions import db
 from server.unit.models import REMOVAL_REASONS, STAGE_ORDER, STAGES, LifecycleEvent, Unit, UnitYear
 
 
+# Called as fn(unit, year, reason, user_id) when a unit is removed: other domains (signs) react.
+_removal_hooks = []
+
+
+def on_removal(fn):
+    """Register a function to run in the same transaction whenever a unit is removed."""
+    _removal_hooks.append(fn)
+    return fn
+
+
 def allowed_next(stage: str | None) -> list[str]:
     """The stages a unit may move to from `stage` (None: not yet enrolled this year)."""
     if stage is None:
@@ -61,6 +71,9 @@ def transition(user, unit: Unit, year: int, to_stage: str, *, reason: str | None
     record.stage = to_stage
     record.removal_reason = reason if to_stage == "removed" else None
     db.session.flush()
+    if to_stage == "removed":
+        for hook in _removal_hooks:
+            hook(unit, year, reason, user.id)
     return record
 
 
