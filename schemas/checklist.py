@@ -23,6 +23,7 @@ class ChecklistVersionSchema(Schema):
     created_at = fields.DateTime()
     template_name = fields.String(attribute="template.name")
     unit_type = fields.String(attribute="template.unit_type", allow_none=True)
+    industry = fields.String(attribute="template.industry", allow_none=True)
 
 
 class ChecklistVersionSummarySchema(Schema):
@@ -37,6 +38,7 @@ class ChecklistTemplateSchema(Schema):
     code = fields.String()
     name = fields.String()
     unit_type = fields.String(allow_none=True)
+    industry = fields.String(allow_none=True)
     versions = fields.List(fields.Nested(ChecklistVersionSummarySchema))
 
 

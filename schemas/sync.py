@@ -89,6 +89,8 @@ class SyncUnitSchema(Schema):
     business_status = fields.String()
     version = fields.Integer()
     stages = fields.Dict(keys=fields.String(), values=fields.String())
+    checklist_template_id = fields.Integer(allow_none=True, metadata={
+        "description": "该单位现场检查所用检查表（1+X）；使用该检查表已拉取的最高版本号"})
 
 
 class SyncCarrierSchema(Schema):

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from server.account.models import ROLES, DeviceToken, LoginAttempt, User
 from server.core.clock import utcnow
@@ -86,7 +87,8 @@ def issue_token(user: User, name: str) -> tuple[DeviceToken, str]:
 
 def user_for_token(plain: str) -> tuple[User, DeviceToken] | None:
     """The user and token for a bearer token that is neither revoked nor of an inactive user."""
-    record = db.session.scalar(sa.select(DeviceToken).where(DeviceToken.token_hash == _token_hash(plain)))
+    record = db.session.scalar(sa.select(DeviceToken).options(joinedload(DeviceToken.user))
+                               .where(DeviceToken.token_hash == _token_hash(plain)))
     if record is None or record.revoked_at is not None or not record.user.active:
         return None
     now = utcnow()

@@ -45,8 +45,9 @@ def parse_items(text: str) -> tuple[list[dict], list[str]]:
             continue
         errors = ChecklistItemSchema().validate({"code": cells[0], "text": cells[1], "group": cells[2] or "x"})
         if errors:
-            labels = {"code": "编码", "text": "内容", "group": "分组"}
-            problems.append(f"第{n}行：" + "；".join(f"{labels.get(k, k)}{v[0]}" for k, v in errors.items()))
+            labels = {"code": "编码：", "text": "内容：", "group": "分组"}
+            said = [v[0] if v[0].startswith(labels[k]) else f"{labels[k]}{v[0]}" for k, v in errors.items()]
+            problems.append(f"第{n}行：" + "；".join(said))
             continue
         items.append({"code": cells[0], "text": cells[1], "group": cells[2] or "x",
                       "note_on_fail": note, "photo_on_fail": photo})

@@ -90,6 +90,7 @@ def task_detail(task_id: int):
     task = service.get_task(g.user, task_id)
     errors, status = {}, 200
     if request.method == "POST":
+        require_admin(g.user)
         data, errors = parse_form(TaskUpdateSchema(), request.form)
         if not errors and not data:
             errors = {"_": ["没有要修改的内容"]}

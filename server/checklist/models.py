@@ -4,7 +4,7 @@ from server.extensions import db
 
 
 class ChecklistTemplate(db.Model):
-    """A family of checklists, for one unit type (or every type when unit_type is None)."""
+    """A family of checklists: for an industry, for a unit type, or (both None) the base for all."""
 
     __tablename__ = "checklist_template"
 
@@ -13,6 +13,7 @@ class ChecklistTemplate(db.Model):
     code = db.Column(db.String(40), nullable=False)
     name = db.Column(db.String(80), nullable=False)
     unit_type = db.Column(db.String(20), nullable=True)
+    industry = db.Column(db.String(60), nullable=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     __table_args__ = (db.UniqueConstraint("county_id", "code", name="uq_checklist_template_county_code"),)

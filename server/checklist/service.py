@@ -1,5 +1,6 @@
 """Checklist templates: the base standard, industry items, versions that never change once published."""
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from server.account.service import require_admin
 from server.checklist.models import ChecklistTemplate, ChecklistVersion
@@ -18,9 +19,10 @@ def base_items(standard: dict) -> list[dict]:
 
 
 def create_template(county_id: int, code: str, name: str, unit_type: str | None, items: list[dict],
-                    user_id: int | None = None) -> ChecklistTemplate:
+                    user_id: int | None = None, industry: str | None = None) -> ChecklistTemplate:
     """A template with its first version."""
-    template = ChecklistTemplate(county_id=county_id, code=code, name=name, unit_type=unit_type)
+    template = ChecklistTemplate(county_id=county_id, code=code, name=name, unit_type=unit_type,
+                                 industry=industry or None)
     db.session.add(template)
     db.session.flush()
     db.session.add(ChecklistVersion(template_id=template.id, county_id=county_id, number=1,
@@ -56,15 +58,26 @@ def get_version(user, version_id: int) -> ChecklistVersion:
     return v
 
 
-def version_for_unit(county_id: int, unit_type: str) -> ChecklistVersion | None:
-    """The latest version of the template for the unit's type, else of the general one."""
-    templates = db.session.scalars(sa.select(ChecklistTemplate).where(
-        ChecklistTemplate.county_id == county_id,
-        sa.or_(ChecklistTemplate.unit_type == unit_type, ChecklistTemplate.unit_type.is_(None)))).all()
-    if not templates:
-        return None
-    best = sorted(templates, key=lambda t: (t.unit_type is None, t.id))[0]
-    return latest_version(best)
+def version_for_unit(county_id: int, unit_type: str, industry: str = "",
+                     templates: list[ChecklistTemplate] | None = None) -> ChecklistVersion | None:
+    """The latest version of the most specific template: the unit's industry, else its type, else the base."""
+    if templates is None:
+        templates = county_templates(county_id)
+
+    def rank(t):
+        if t.industry:
+            return 0 if t.industry == industry else None
+        if t.unit_type:
+            return 1 if t.unit_type == unit_type else None
+        return 2
+    fitting = sorted((rank(t), t.id, t) for t in templates if rank(t) is not None)
+    return latest_version(fitting[0][2]) if fitting else None
+
+
+def county_templates(county_id: int) -> list[ChecklistTemplate]:
+    """Every template of a county with its versions loaded, for choosing many units' checklists at once."""
+    return db.session.scalars(sa.select(ChecklistTemplate).options(selectinload(ChecklistTemplate.versions))
+                              .where(ChecklistTemplate.county_id == county_id)).all()
 
 
 def publish_items(user, template_id: int, items: list[dict], note: str = "") -> ChecklistVersion:

@@ -52,7 +52,10 @@ class Inspection(db.Model):
 
 
 class InspectionAnswer(db.Model):
+    """One item's answer. Written once with its inspection, whose audit entry covers it."""
+
     __tablename__ = "inspection_answer"
+    __audit__ = False
 
     id = db.Column(db.Integer, primary_key=True)
     inspection_id = db.Column(db.ForeignKey("inspection.id"), nullable=False, index=True)

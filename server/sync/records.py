@@ -8,6 +8,7 @@ from schemas.sync import SyncCarrierSchema, SyncInspectionSchema, SyncUnitSchema
 from schemas.visit import TaskSchema
 from server.carrier.models import Carrier
 from server.checklist.models import ChecklistVersion
+from server.checklist.service import county_templates, version_for_unit
 from server.extensions import db
 from server.inspection.models import Inspection
 from server.station.service import scope_clause
@@ -27,9 +28,12 @@ def _units(user, ids):
             sa.select(UnitYear.unit_id, UnitYear.year, UnitYear.stage).where(UnitYear.unit_id.in_([u.id for u in units]))):
         stages.setdefault(unit_id, {})[str(year)] = stage
     schema = SyncUnitSchema()
+    templates = county_templates(user.county_id)
     out = {}
     for u in units:
         u.stages = stages.get(u.id, {})
+        version = version_for_unit(u.county_id, u.type, u.industry, templates)
+        u.checklist_template_id = version.template_id if version else None
         out[str(u.id)] = schema.dump(u)
     return out
 

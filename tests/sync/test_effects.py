@@ -165,3 +165,16 @@ def test_bulk_assignment_spreads_units_awaiting_post_evaluation(client, world, a
     assert r.status_code == 422
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(VisitTask)) == 5
+
+
+def test_the_most_specific_template_is_chosen(ctx, world):
+    from server.checklist.service import base_items, create_template, version_for_unit
+    from server.demo.loader import checklist_base
+    base = base_items(checklist_base())
+    c = world.ids["county"]
+    create_template(c, "base", "基本", None, base)
+    nrr = create_template(c, "nrr", "无理由退货", "no_reason_return", base + [{"code": "x.r", "text": "退货"}])
+    food = create_template(c, "food", "餐饮", None, base + [{"code": "x.f", "text": "明厨亮灶"}], industry="餐饮")
+    assert version_for_unit(c, "general", "餐饮").template_id == food.id
+    assert version_for_unit(c, "no_reason_return", "服装").template_id == nrr.id
+    assert version_for_unit(c, "general", "服装").template.code == "base"
