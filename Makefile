@@ -21,6 +21,7 @@ $(STAMP): $(BIN)/python setup.cfg pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/flask db upgrade
+	$(BIN)/flask workdays seed
 	$(BIN)/flask demo load
 	@echo "放心消费管理系统: http://127.0.0.1:$(PORT)/  (登录后台) · API: /api/v1/openapi.json"
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
