@@ -13,3 +13,4 @@ from server.photo.models import Photo  # noqa: F401
 import server.feedback.models  # noqa: F401,E402
 import server.signage.models  # noqa: F401,E402
 from server.workday.models import CalendarDay, CalendarYear, DeadlineRule  # noqa: F401,E402
+from server.rhythm.models import Bulletin, Lookback, PatrolDay, PatrolMark  # noqa: F401,E402
