@@ -70,8 +70,10 @@ def _register_cli(app: Flask) -> None:
     from server.signage.cli import signs_cli
     from server.unit.cli import units_cli
     from server.workday.cli import workdays_cli
+    from server.rhythm.cli import bulletin_cli
     app.cli.add_command(signs_cli)
     app.cli.add_command(workdays_cli)
+    app.cli.add_command(bulletin_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(units_cli)
 

@@ -126,3 +126,18 @@ def latest(user, month: str) -> Bulletin | None:
     """The most recent kept bulletin of the month."""
     return db.session.scalar(sa.select(Bulletin).where(Bulletin.county_id == user.county_id, Bulletin.month == month)
                              .order_by(Bulletin.at.desc(), Bulletin.id.desc()))
+
+
+def kept(user) -> list[Bulletin]:
+    """The county's kept bulletins, newest first."""
+    return db.session.scalars(sa.select(Bulletin).where(Bulletin.county_id == user.county_id)
+                              .order_by(Bulletin.month.desc(), Bulletin.at.desc()).limit(60)).all()
+
+
+def get(user, bulletin_id: int) -> Bulletin:
+    """A kept bulletin of the user's county."""
+    b = db.session.get(Bulletin, bulletin_id)
+    if b is None or b.county_id != user.county_id:
+        from server.core.errors import NotFound
+        raise NotFound("找不到该通报")
+    return b

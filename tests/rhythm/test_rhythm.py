@@ -99,3 +99,22 @@ def test_bulletin_figures_equal_the_raw_data_and_stay_as_published(client, world
         assert bulletin.compute(_user(world, "county_admin"), month)["visits"]["month"] == {str(world.ids["a"]): 4}
         with pytest.raises(Invalid):
             bulletin.compute(_user(world, "county_admin"), "2023-13")
+
+
+def test_bulletin_cli_writes_xlsx_and_pdf(runner, world, tmp_path, app):
+    from openpyxl import load_workbook
+    r = runner.invoke(args=["bulletin", "2023-09", "--out", str(tmp_path / "b.xlsx")])
+    assert r.exit_code == 0, r.output
+    wb = load_workbook(tmp_path / "b.xlsx")
+    assert wb.sheetnames[:3] == ["建设进度", "检查与整改", "常见不符合项"]
+    progress = [[c.value for c in row] for row in wb["建设进度"].iter_rows(min_row=3)]
+    assert progress[0][:2] == ["五云所", 10] and progress[-1][0] == "全县"
+    r = runner.invoke(args=["bulletin", "2023-09", "--out", str(tmp_path / "b.pdf")])
+    assert r.exit_code == 0, r.output
+    from pypdf import PdfReader
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "b.pdf").pages)
+    assert "放心消费工作通报" in text and "五云所" in text
+    r = runner.invoke(args=["bulletin", "2023-9x", "--out", str(tmp_path / "c.xlsx")])
+    assert r.exit_code != 0 and "月份格式" in r.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Bulletin)) == 2
