@@ -52,7 +52,10 @@ def _wipe(engine, drop=False):
             if drop:
                 conn.execute(sa.text("DROP TABLE IF EXISTS " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
             else:
-                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+                # DELETE with triggers (and so foreign-key checks) off is much faster than TRUNCATE
+                # for tables that are mostly empty, as between tests.
+                conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+                conn.execute(sa.text("; ".join(f'DELETE FROM "{t}"' for t in tables)))
         return
     raw = engine.raw_connection()
     try:
