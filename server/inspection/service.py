@@ -176,13 +176,10 @@ def referenced_photos(inspection: Inspection) -> list[str]:
 
 
 def open_flags(user, year: int | None = None) -> list[UnitFlag]:
-    """Units flagged for the station admin's decision."""
-    q = sa.select(UnitFlag).where(UnitFlag.resolved_at.is_(None),
-                                  scope_clause(user, UnitFlag.station_id, UnitFlag.station_id))
-    if user.role == "county_admin":
-        from server.unit.models import Unit
-        q = sa.select(UnitFlag).join(Unit, Unit.id == UnitFlag.unit_id).where(
-            UnitFlag.resolved_at.is_(None), Unit.county_id == user.county_id)
+    """Units flagged for a station admin's decision, within the user's scope."""
+    from server.unit.models import Unit
+    q = (sa.select(UnitFlag).join(Unit, Unit.id == UnitFlag.unit_id)
+         .where(UnitFlag.resolved_at.is_(None), scope_clause(user, Unit.station_id, Unit.county_id)))
     if year:
         q = q.where(UnitFlag.year == year)
     return db.session.scalars(q.order_by(UnitFlag.created_at.desc())).all()
