@@ -1,0 +1,58 @@
+// Starts the app: database, service worker, banners, routes, automatic sync.
+import { getMeta } from './db.js';
+import * as router from './router.js';
+import * as sync from './sync.js';
+import { bridge, register, applyUpdate } from './sw-bridge.js';
+
+const $ = (sel) => document.querySelector(sel);
+
+function banner(id, html, show) {
+  const el = document.getElementById(id);
+  if (html !== null) el.innerHTML = html;
+  el.hidden = !show;
+}
+
+function offerUpdate() {
+  banner('update-banner', '<span>有新版本</span><button type="button" class="btn small" data-act="apply">更新</button>', true);
+}
+
+async function onApplyUpdate() {
+  if (router.currentView === 'inspect' &&
+      !confirm('正在检查中，已填写的内容都已保存。现在更新会重新载入，回到同一项。确定更新吗？')) return;
+  applyUpdate();
+}
+
+async function showAuthState() {
+  const s = await getMeta('session');
+  const expired = Boolean(s && s.expired);
+  banner('auth-banner', expired ? '<span>登录已失效，未发送的记录都还在本机。</span><a class="btn small" href="#/login">重新登录</a>' : null, expired);
+}
+
+function showNetwork() {
+  $('#net').textContent = navigator.onLine === false ? '离线' : '在线';
+  $('#net').classList.toggle('off', navigator.onLine === false);
+}
+
+async function main() {
+  document.addEventListener('click', (e) => { if (e.target.closest('[data-act=apply]')) onApplyUpdate(); });
+  bridge.addEventListener('update', offerUpdate);
+  bridge.addEventListener('activated-elsewhere', () =>
+    banner('update-banner', '<span>新版本已在其他窗口启用，关闭后重新打开即可</span>', true));
+  window.addEventListener('online', showNetwork);
+  window.addEventListener('offline', showNetwork);
+  sync.events.addEventListener('change', showAuthState);
+  showNetwork();
+  const session = await getMeta('session');
+  if (!location.hash) {
+    const last = await getMeta('last_route');
+    location.replace(!session ? '#/login' : (last && last.startsWith('#/inspect/') ? last : '#/tasks'));
+  } else if (!session && !location.hash.startsWith('#/login')) {
+    location.replace('#/login');
+  }
+  await router.start();
+  showAuthState();
+  register().catch((err) => console.warn('service worker', err));
+  if (session) sync.start();
+}
+
+main();

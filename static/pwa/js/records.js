@@ -1,0 +1,146 @@
+// Local records: drafts of inspections, changes waiting in the outbox, and what the screens read.
+import { tx, done, get, all, put, byIndex } from './db.js';
+
+export function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** The checklist for a unit: the latest version of its type's template, else of the all-types one. */
+export async function templateFor(unit) {
+  const versions = await all('templates');
+  const pick = (type) => versions.filter((v) => (v.unit_type ?? null) === type)
+    .sort((a, b) => (b.number - a.number) || (b.id - a.id))[0];
+  return pick(unit.type) || pick(null) || null;
+}
+
+/** The year a unit is worked on: this year, else the latest year it has a stage (before a new year's plan). */
+export function yearOf(unit) {
+  const thisYear = String(new Date().getFullYear());
+  const years = Object.keys(unit.stages || {}).sort();
+  return years.includes(thisYear) || !years.length ? thisYear : years[years.length - 1];
+}
+
+/** The unit with the edits still waiting in the outbox laid over it. */
+export async function unitView(id) {
+  const unit = await get('units', Number(id));
+  if (!unit) return null;
+  const pending = (await all('outbox')).filter((c) => c.type === 'unit_edit' && c.data.unit_id === unit.id
+    && !['sent', 'resolved'].includes(c.state));
+  const view = { ...unit, pending };
+  for (const c of pending.sort((a, b) => a.created_at - b.created_at)) Object.assign(view, c.data.changes);
+  return view;
+}
+
+export function draftsFor(unitId) {
+  return all('drafts').then((ds) => ds.filter((d) => d.unit_id === Number(unitId)));
+}
+
+export async function newDraft(unit, template, { taskId = null, kind = 'service_visit' } = {}) {
+  const draft = {
+    id: uuid(), unit_id: unit.id, unit_name: unit.name, task_id: taskId, kind,
+    template_version_id: template.id, started_at: new Date().toISOString(), step: 0,
+    answers: {}, gps: null, gps_missing_reason: '', signature_sha256: null, signer_name: '',
+    conclusion: null, summary: '', rectifications: [], photos: [], updated_at: Date.now(),
+  };
+  await put('drafts', draft);
+  return draft;
+}
+
+export function saveDraft(draft) {
+  draft.updated_at = Date.now();
+  return put('drafts', draft);
+}
+
+/** Every photo an inspection refers to, its signature included. */
+export function photosOf(type, data) {
+  if (type === 'inspection') {
+    const shas = [...(data.photos || [])];
+    for (const a of data.answers || []) shas.push(...(a.photos || []));
+    if (data.signature_sha256) shas.push(data.signature_sha256);
+    return [...new Set(shas)];
+  }
+  if (type === 'sign_posted') return data.photo_sha256 ? [data.photo_sha256] : [];
+  return [];
+}
+
+/** The body the server expects for a finished draft. */
+export function inspectionBody(draft, template) {
+  return {
+    client_id: draft.id, unit_id: draft.unit_id, task_id: draft.task_id, template_version_id: template.id,
+    kind: draft.kind, started_at: draft.started_at, ended_at: new Date().toISOString(),
+    lat: draft.gps ? draft.gps.lat : null, lng: draft.gps ? draft.gps.lng : null,
+    accuracy_m: draft.gps ? draft.gps.accuracy_m : null,
+    gps_missing_reason: draft.gps ? null : draft.gps_missing_reason.trim(),
+    answers: template.items.map((i) => {
+      const a = draft.answers[i.code] || {};
+      return { item_code: i.code, result: a.result, note: (a.note || '').trim(), photos: a.photos || [] };
+    }),
+    conclusion: draft.conclusion, summary: draft.summary.trim(),
+    rectifications: draft.conclusion === 'pass' ? [] : draft.rectifications
+      .filter((r) => r.demand.trim()).map((r) => ({ item_code: r.item_code || null, demand: r.demand.trim(), due_date: r.due_date })),
+    signature_sha256: draft.signature_sha256, signer_name: draft.signer_name.trim(), photos: draft.photos,
+  };
+}
+
+function entry(id, type, data, label) {
+  const now = Date.now();
+  return { id, type, data, label, photos: photosOf(type, data), state: 'waiting', message: '',
+    created_at: now, updated_at: now };
+}
+
+/** Move a finished draft to the outbox in one transaction: it is never in neither. */
+export function submitDraft(draft, template) {
+  const change = entry(draft.id, 'inspection', inspectionBody(draft, template), draft.unit_name);
+  return tx(['drafts', 'outbox'], 'readwrite', async (s) => {
+    s('outbox').put(change);
+    s('drafts').delete(draft.id);
+    return change;
+  });
+}
+
+/** Put a change in the outbox. */
+export async function queue(type, data, label) {
+  const change = entry(uuid(), type, data, label);
+  await put('outbox', change);
+  return change;
+}
+
+/** An inspection refused as invalid goes back to the drafts to be corrected; nothing was stored. */
+export async function reopenInvalid(change, templateItems) {
+  const d = change.data;
+  const answers = {};
+  for (const a of d.answers) answers[a.item_code] = { result: a.result, note: a.note, photos: a.photos };
+  const draft = {
+    id: change.id, unit_id: d.unit_id, unit_name: change.label, task_id: d.task_id, kind: d.kind,
+    template_version_id: d.template_version_id, started_at: d.started_at, step: templateItems,
+    answers, gps: d.lat == null ? null : { lat: d.lat, lng: d.lng, accuracy_m: d.accuracy_m },
+    gps_missing_reason: d.gps_missing_reason || '', signature_sha256: d.signature_sha256,
+    signer_name: d.signer_name, conclusion: d.conclusion, summary: d.summary,
+    rectifications: d.rectifications, photos: d.photos, updated_at: Date.now(),
+  };
+  return tx(['drafts', 'outbox'], 'readwrite', async (s) => {
+    s('drafts').put(draft);
+    s('outbox').delete(change.id);
+    return draft;
+  });
+}
+
+/** Inspections of a unit: pulled ones and those still on the phone, newest first. */
+export async function inspectionsOf(unitId) {
+  unitId = Number(unitId);
+  const pulled = await byIndex('inspections', 'unit_id', unitId);
+  const known = new Set(pulled.map((i) => i.client_id));
+  const local = (await all('outbox')).filter((c) => c.type === 'inspection' && c.data.unit_id === unitId
+    && !known.has(c.id)).map((c) => ({ client_id: c.id, kind: c.data.kind, conclusion: c.data.conclusion,
+    started_at: c.data.started_at, rectifications: c.data.rectifications.map((r) => ({ ...r, status: 'open' })),
+    local: c.state }));
+  return [...local, ...pulled].sort((a, b) => String(b.started_at).localeCompare(String(a.started_at)));
+}
+
+export const outboxStates = (state) => byIndex('outbox', 'state', state);
+export { done };

@@ -1,0 +1,82 @@
+// A unit: details, this year's stage and sign, recent inspections, open rectifications, and actions.
+import { all, get, byIndex } from '../db.js';
+import { esc, STAGES, STAGE_ORDER, UNIT_TYPES, TASK_KINDS, BUSINESS, CONCLUSIONS, RECT_STATUS, STATES } from '../labels.js';
+import { unitView, yearOf, templateFor, newDraft, draftsFor, inspectionsOf } from '../records.js';
+import { go } from '../router.js';
+
+export const tab = 'units';
+
+function signStatus(stage, pendingSign, sign) {
+  if (pendingSign && pendingSign.state !== 'sent') return `已确认张贴（${STATES[pendingSign.state] || pendingSign.state}）`;
+  if (sign && sign.posted_at) return `${sign.serial} · 已张贴（${String(sign.posted_at).slice(0, 10)}）`;
+  if (sign) return `${sign.serial} · 已发放，待张贴确认`;
+  if (stage === 'sign_posted') return '已张贴';
+  if (stage === 'sign_issued') return '已发放，待张贴确认';
+  if (stage === 'removed') return '—';
+  return '未发放';
+}
+
+function ladder(stage) {
+  const at = STAGE_ORDER.indexOf(stage);
+  if (stage === 'removed') return `<p class="tag bad">${STAGES.removed}</p>`;
+  return `<ol class="ladder">${STAGE_ORDER.map((s, i) => `<li class="${i < at ? 'past' : i === at ? 'now' : ''}">${STAGES[s]}</li>`).join('')}</ol>`;
+}
+
+export async function render(main, param = '') {
+  const [idPart, qs] = param.split('?');
+  const taskId = Number(new URLSearchParams(qs || '').get('task')) || null;
+  const unit = await unitView(idPart);
+  if (!unit) { main.innerHTML = '<p class="pad empty">本机没有这家单位（可能已移出本所）。</p>'; return; }
+  const [task, drafts, inspections, outbox, signs] = await Promise.all([
+    taskId ? get('tasks', taskId) : null, draftsFor(unit.id), inspectionsOf(unit.id), all('outbox'),
+    byIndex('signs', 'unit_id', unit.id)]);
+  const YEAR = yearOf(unit);
+  const stage = (unit.stages || {})[YEAR];
+  const sign = signs.find((x) => String(x.year) === YEAR && x.status === 'issued');
+  const pendingSign = outbox.find((c) => c.type === 'sign_posted' && c.data.unit_id === unit.id && c.state !== 'resolved' && c.state !== 'sent');
+  const rects = inspections.flatMap((i) => (i.rectifications || []).filter((r) => r.status === 'open'));
+  const draft = drafts.find((d) => (taskId ? d.task_id === taskId : true));
+  main.innerHTML = `
+    <section class="pad">
+      <h1>${esc(unit.name)}</h1>
+      <p class="muted">${esc(UNIT_TYPES[unit.type] || unit.type)}${(unit.tags || []).map((t) => ` · ${esc(t)}`).join('')}</p>
+      ${task ? `<p class="note">任务：${esc(TASK_KINDS[task.kind] || task.kind)} · 期限 ${esc(task.due_date)}${task.note ? ' · ' + esc(task.note) : ''}</p>` : ''}
+      <div class="actions">
+        ${draft ? `<a class="btn primary big" href="#/inspect/${draft.id}">继续检查</a>` : `
+        <label class="inline">检查类型<select id="kind">${Object.entries(TASK_KINDS).map(([k, v]) =>
+          `<option value="${k}"${k === (task ? task.kind : 'service_visit') ? ' selected' : ''}>${v}</option>`).join('')}</select></label>
+        <button class="btn primary big" id="start" type="button">开始检查</button>`}
+      </div>
+      <dl class="facts">
+        <dt>${YEAR}年环节</dt><dd>${esc(STAGES[stage] || '未入库')}</dd>
+        <dt>标识</dt><dd>${esc(signStatus(stage, pendingSign, sign))}</dd>
+        <dt>地址</dt><dd>${esc(unit.address)}</dd>
+        <dt>联系人</dt><dd>${esc(unit.contact_name || '—')} ${unit.contact_phone ? `<a href="tel:${esc(unit.contact_phone)}">${esc(unit.contact_phone)}</a>` : ''}</dd>
+        <dt>经营状态</dt><dd>${esc(BUSINESS[unit.business_status] || unit.business_status || '—')}</dd>
+        <dt>信用代码</dt><dd class="mono">${esc(unit.uscc)}</dd>
+        ${unit.return_days ? `<dt>无理由退货</dt><dd>${unit.return_days}天${unit.return_exclusions ? '，除外：' + esc(unit.return_exclusions) : ''}</dd>` : ''}
+      </dl>
+      ${unit.pending.length ? `<p class="note">有${unit.pending.length}项信息修改待发送（已显示修改后的内容）</p>` : ''}
+      ${ladder(stage)}
+      <div class="actions two">
+        <a class="btn" href="#/edit/${unit.id}">修改地址/电话/状态</a>
+        <a class="btn" href="#/sign/${unit.id}">确认标识已张贴</a>
+      </div>
+      <h2>未完成的整改 <small class="muted">${rects.length}项</small></h2>
+      ${rects.length ? `<ul class="list plain">${rects.map((r) => `<li>${esc(r.demand)} <small>期限 ${esc(r.due_date)} · ${esc(RECT_STATUS[r.status] || r.status)}</small></li>`).join('')}</ul>` : '<p class="muted">无</p>'}
+      <h2>最近的检查</h2>
+      ${inspections.length ? `<ul class="list plain">${inspections.slice(0, 10).map((i) => `
+        <li><b>${esc(String(i.started_at).slice(0, 10))}</b> ${esc(TASK_KINDS[i.kind] || i.kind)} ·
+          <span class="tag ${i.conclusion === 'pass' ? 'ok' : 'bad'}">${esc(CONCLUSIONS[i.conclusion] || i.conclusion)}</span>
+          ${i.local ? `<small>${esc(STATES[i.local] || i.local)}</small>` : ''}</li>`).join('')}</ul>` : '<p class="muted">暂无检查记录</p>'}
+    </section>`;
+  const start = main.querySelector('#start');
+  if (start) {
+    start.addEventListener('click', async () => {
+      const template = await templateFor(unit);
+      if (!template) { alert('本机还没有检查表，请联网同步一次'); return; }
+      const d = await newDraft(unit, template, { taskId, kind: main.querySelector('#kind').value });
+      go(`#/inspect/${d.id}`);
+    });
+  }
+}
