@@ -14,6 +14,7 @@ a change until it has one.
 from marshmallow import Schema, fields
 
 from schemas.common import UUID, between, length, one_of
+from schemas.inspection import RectificationSchema  # noqa: F401  (nested by name below)
 
 PROTOCOL = 1
 CHANGE_TYPES = ["inspection", "unit_edit", "sign_posted"]
@@ -116,4 +117,4 @@ class SyncInspectionSchema(Schema):
     started_at = fields.DateTime()
     submitted_at = fields.DateTime()
     supersedes_id = fields.Integer(allow_none=True)
-    rectifications = fields.List(fields.Dict())
+    rectifications = fields.List(fields.Nested("RectificationSchema"))

@@ -52,6 +52,8 @@ def before_request():
     _authenticate()
     device = f"token:{g.device.id}" if g.device else "web:" + request.headers.get("User-Agent", "")[:120]
     g.actor_token = set_actor(Actor(g.user.id if g.user else None, device))
+    if request.routing_exception is not None:
+        return None  # a 404 or a redirect to the canonical URL: routing answers, not the login gate
     if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS and request.blueprint not in PUBLIC_BLUEPRINTS:
         if is_api() or request.endpoint is None:
             return error_response(401, "unauthenticated", "请先登录或令牌已失效")

@@ -3,7 +3,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from schemas.checklist import ChecklistVersionSchema
-from schemas.inspection import RectificationSchema
 from schemas.sync import SyncCarrierSchema, SyncInspectionSchema, SyncUnitSchema
 from schemas.visit import TaskSchema
 from server.carrier.models import Carrier
@@ -63,12 +62,7 @@ def _inspections(user, ids):
          .where(Inspection.id.in_(_ints(ids)), scope_clause(user, Inspection.station_id, Inspection.county_id)))
     if user.role == "inspector":
         q = q.where(Inspection.inspector_id == user.id)
-    out = {}
-    for i in db.session.scalars(q):
-        d = SyncInspectionSchema().dump(i)
-        d["rectifications"] = RectificationSchema(many=True).dump(i.rectifications)
-        out[str(i.id)] = d
-    return out
+    return {str(i.id): SyncInspectionSchema().dump(i) for i in db.session.scalars(q)}
 
 
 LOADERS = {"unit": _units, "carrier": _carriers, "template": _templates, "task": _tasks,

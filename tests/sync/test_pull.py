@@ -155,9 +155,13 @@ def test_numbering_at_commit_waits_for_the_earlier_committer(app, world, client)
 
 
 def test_inspectors_pull_their_own_inspections(client, world, checklist):
-    body = inspection_body(world.ids["unit_a"], checklist)
+    body = inspection_body(world.ids["unit_a"], checklist, conclusion="rectify", fail_items=["pricing.have"],
+                           rectifications=[{"item_code": "pricing.have", "demand": "补齐价签", "due_date": "2023-09-08"}])
     client.post("/api/v1/sync/push", headers=bearer(world.tokens["admin_a"]), json={"changes": [change(body)]})
-    mine = inspection_body(world.ids["unit_a"], checklist)
+    mine = {**body, "client_id": str(__import__("uuid").uuid4())}
     client.post("/api/v1/sync/push", headers=bearer(world.tokens["inspector_a"]), json={"changes": [change(mine)]})
     page = pull(client, world.tokens["inspector_a"])
     assert [i["client_id"] for i in page["records"]["inspection"]] == [mine["client_id"]]
+    rect = page["records"]["inspection"][0]["rectifications"][0]
+    assert (rect["demand"], rect["due_date"], rect["status"]) == ("补齐价签", "2023-09-08", "open")
+    assert len(pull(client, world.tokens["admin_a"])["records"]["inspection"]) == 2
