@@ -10,12 +10,17 @@ export function uuid() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** The checklist for a unit: the latest version of its type's template, else of the all-types one. */
+/** The checklist for a unit: the latest pulled version of the template the server names for it
+ *  (its industry's, its type's or the base), else by type as a fallback for older pulls. */
 export async function templateFor(unit) {
   const versions = await all('templates');
-  const pick = (type) => versions.filter((v) => (v.unit_type ?? null) === type)
-    .sort((a, b) => (b.number - a.number) || (b.id - a.id))[0];
-  return pick(unit.type) || pick(null) || null;
+  const latest = (keep) => versions.filter(keep).sort((a, b) => (b.number - a.number) || (b.id - a.id))[0];
+  if (unit.checklist_template_id) {
+    const named = latest((v) => v.template_id === unit.checklist_template_id);
+    if (named) return named;
+  }
+  return latest((v) => !v.industry && (v.unit_type ?? null) === unit.type)
+    || latest((v) => !v.industry && (v.unit_type ?? null) === null) || null;
 }
 
 /** The year a unit is worked on: this year, else the latest year it has a stage (before a new year's plan). */
