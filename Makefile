@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 
 export FLASK_APP := wsgi
 
-.PHONY: run test test-fast browser clean
+.PHONY: run test test-fast browser fonts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(STAMP): $(BIN)/python setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) fonts
 	$(BIN)/flask db upgrade
 	$(BIN)/flask workdays seed
 	$(BIN)/flask demo load
@@ -32,10 +32,16 @@ browser:
 	  echo "installing chromium (Debian package) for the browser tests"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; }
 
-test: $(STAMP) browser
+# Signs are drawn with a CJK font (see server/qrsign/font.py); install Noto CJK when none is there.
+fonts:
+	@test -n "$$(fc-list :lang=zh 2>/dev/null)" || { \
+	  echo "installing fonts-noto-cjk (Debian package) for printing signs"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fontconfig fonts-noto-cjk; }
+
+test: $(STAMP) browser fonts
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) fonts
 	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
 
 clean:

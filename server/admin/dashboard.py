@@ -4,6 +4,8 @@ from flask import g, render_template, request
 from schemas.station import YearQuerySchema
 from server.admin.bp import bp
 from server.admin.helpers import parse_form
+from server.complaint import service as complaints
+from server.core.clock import today
 from server.dashboard import service as progress
 
 
@@ -19,4 +21,5 @@ def dashboard():
     year = chosen_year(request.args)
     board = progress.dashboard(g.user, year)
     years = sorted(set(board["years"]) | {year}, reverse=True)
-    return render_template("admin/dashboard.html", board=board, year=year, years=years)
+    alerts = complaints.deadline_alerts(g.user, today())
+    return render_template("admin/dashboard.html", board=board, year=year, years=years, alerts=alerts)

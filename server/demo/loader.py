@@ -68,6 +68,8 @@ def load(seed: int = YEAR) -> dict:
         _units(rng, county, st, row, users[f"{st.code}_admin"], used_codes)
         _carriers(rng, county, st, row)
     db.session.flush()
+    from server.demo.signs import load_signs
+    load_signs(county, YEAR)
     return {name: role for name, (role, _, _) in accounts.items()}
 
 

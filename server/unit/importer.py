@@ -1,13 +1,13 @@
 """Import units from XLSX or CSV: parse, check every row, preview, and write all or nothing."""
-import csv
 import io
 
 import sqlalchemy as sa
 from marshmallow import ValidationError
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from schemas.unit import UnitFieldsSchema
 from server.core import uscc
+from server.core.tables import read_rows
 from server.core.errors import Invalid, NotFound
 from server.extensions import db
 from server.station.models import UNIT_TYPES, Station
@@ -22,44 +22,13 @@ COLUMNS = [
     ("type", "单位类型"), ("return_days", "退货期限（天）"), ("return_exclusions", "不适用退货的商品"),
     ("tags", "标签"), ("lat", "纬度"), ("lng", "经度"),
 ]
-HEADINGS = {label: key for key, label in COLUMNS}
 TYPE_BY_LABEL = {label: key for key, label in UNIT_TYPES.items()} | {k: k for k in UNIT_TYPES}
-MAX_ROWS = 20000
+REQUIRED = ["name", "uscc", "address", "station", "type"]
 
 
 def read_table(filename: str, content: bytes) -> list[dict]:
-    """The rows of an XLSX or CSV file as {column key: text}, by the Chinese headings."""
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        try:
-            ws = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-            raw = [["" if v is None else str(v).strip() for v in row] for row in ws.iter_rows(values_only=True)]
-        except Exception:
-            raise Invalid("无法读取该XLSX文件，请确认文件未损坏") from None
-    elif name.endswith(".csv"):
-        text = _decode(content)
-        raw = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
-    else:
-        raise Invalid("只支持 .xlsx 或 .csv 文件")
-    raw = [r for r in raw if any(r)]
-    if not raw:
-        raise Invalid("文件是空的")
-    keys = [HEADINGS.get(h.strip()) for h in raw[0]]
-    missing = [label for key, label in COLUMNS[:3] + COLUMNS[6:8] if key not in keys]
-    if missing:
-        raise Invalid("缺少必需的列：" + "、".join(missing))
-    if len(raw) - 1 > MAX_ROWS:
-        raise Invalid(f"一次最多导入{MAX_ROWS}行")
-    return [{k: (row[i] if i < len(row) else "") for i, k in enumerate(keys) if k} for row in raw[1:]]
-
-
-def _decode(content: bytes) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise Invalid("无法识别文件编码，请另存为UTF-8编码的CSV")
+    """The rows of an XLSX or CSV unit list as {column key: text}, by the Chinese headings."""
+    return read_rows(filename, content, COLUMNS, REQUIRED)
 
 
 def check_rows(user, rows: list[dict]) -> tuple[list[dict], list[dict]]:

@@ -75,11 +75,19 @@ def add_calendar_days(cal: Calendar, start: date, n: int) -> tuple[date, bool]:
     return d, uncertain
 
 
-def rule_for(code: str, on: date) -> DeadlineRule:
-    """The rule with this code in force on a date."""
-    rule = db.session.scalar(sa.select(DeadlineRule).where(
+def _find_rule(code: str, on: date) -> DeadlineRule | None:
+    return db.session.scalar(sa.select(DeadlineRule).where(
         DeadlineRule.code == code, DeadlineRule.valid_from <= on,
         sa.or_(DeadlineRule.valid_to.is_(None), DeadlineRule.valid_to >= on)).order_by(DeadlineRule.valid_from.desc()))
+
+
+def rule_for(code: str, on: date) -> DeadlineRule:
+    """The rule with this code in force on a date (the rules in force now are entered on first use)."""
+    rule = _find_rule(code, on)
+    if rule is None and not db.session.scalar(sa.select(DeadlineRule.id).where(DeadlineRule.code == code)):
+        from server.workday.seed import seed_rules
+        seed_rules()
+        rule = _find_rule(code, on)
     if rule is None:
         raise NotFound(f"没有{on.isoformat()}适用的期限规则：{code}")
     return rule

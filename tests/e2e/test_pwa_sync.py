@@ -1,4 +1,5 @@
 """The field app's never-lose guarantees against a hostile network, an expired login and an app update."""
+import re
 import shutil
 
 import sqlalchemy as sa
@@ -213,7 +214,9 @@ def test_an_app_update_waits_for_the_inspector_and_keeps_the_draft(phone, live_s
     new = tmp_path / "pwa"
     shutil.copytree(server.pwa.PWA_DIR, new)
     sw = (new / "sw.js").read_text()
-    (new / "sw.js").write_text(sw.replace("const VERSION = 'v1';", "const VERSION = 'v2-test';"))
+    changed = re.sub(r"const VERSION = '[^']*';", "const VERSION = 'next-test';", sw)
+    assert changed != sw
+    (new / "sw.js").write_text(changed)
     monkeypatch.setattr(server.pwa, "PWA_DIR", new)
     phone.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
     # Then the app offers it, without reloading over the inspection
@@ -235,7 +238,7 @@ def test_an_app_update_waits_for_the_inspector_and_keeps_the_draft(phone, live_s
     assert "第 4 / 16 项" in phone.inner_text(".ititle")
     assert phone.input_value("#note") == "正在填写的说明"
     caches = phone.evaluate("caches.keys()")
-    assert caches == ["fangxin-shell-v2-test"]
+    assert caches == ["fangxin-shell-next-test"]
 
 
 def test_the_rescue_export_imported_on_another_phone_syncs_once(phone, browser, live_server, field, app, tmp_path):

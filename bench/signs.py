@@ -1,0 +1,165 @@
+"""Signs: render time, a station's batch PDF (time and peak memory), and the public page (size, req/s).
+
+Builds a throwaway SQLite database with one station of 375 units that passed post-evaluation,
+issues their signs, then prints:
+  - the time to render one sign as a 300-DPI PNG (median of 10);
+  - the time and peak RSS of `flask signs print` for all 375 (run as a subprocess, ru_maxrss);
+  - the public page's HTML bytes, with and without its one CSS file;
+  - requests per second of /s/<token> under gunicorn (2 sync workers) against a bare Flask endpoint
+    served the same way on the same machine in the same run, from a threaded http.client load
+    generator (keep-alive where the server keeps the connection).
+
+    .venv/bin/python bench/signs.py [--units 375] [--seconds 10] [--threads 8]
+"""
+import argparse
+import http.client
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BIN = ROOT / ".venv" / "bin"
+YEAR = 2023
+BARE = "from flask import Flask\napp = Flask(__name__)\n\n\n@app.get('/')\ndef index():\n    return 'ok'\n"
+
+
+def build(tmp: str, n: int) -> tuple[str, str]:
+    """The database with n signs of station 'wuyun'; (database URL, one token)."""
+    os.environ["INSTANCE_PATH"] = tmp
+    url = f"sqlite:///{tmp}/bench.db"
+    from server import create_app
+    from server.account.models import User
+    from server.extensions import db
+    from server.signage import service
+    from server.station.models import County, Station, Target
+    from server.unit.models import Unit, UnitYear
+    from tests.conftest import valid_uscc
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.create_all()
+        county = County(code="jinyun", name="缙云县", authority="缙云县市场监督管理局")
+        db.session.add(county)
+        db.session.flush()
+        st = Station(county_id=county.id, code="wuyun", name="五云所")
+        db.session.add(st)
+        db.session.flush()
+        db.session.add(Target(year=YEAR, county_id=county.id, station_id=st.id, kind="general", count=n))
+        admin = User(username="a", name="a", role="station_admin", county_id=county.id, station_id=st.id,
+                     password_hash="x")
+        db.session.add(admin)
+        for i in range(n):
+            u = Unit(county_id=county.id, station_id=st.id, name=f"缙云县第{i}号放心消费示范超市有限公司",
+                     uscc=valid_uscc(i), address=f"五云街道{i}号", type="general")
+            db.session.add(u)
+            db.session.flush()
+            db.session.add(UnitYear(unit_id=u.id, year=YEAR, stage="evaluated"))
+            service.issue_sign(admin, u.id, YEAR)
+        db.session.commit()
+        token = service.list_signs(admin, year=YEAR)[0].token
+        from server.signage import printing
+        sign = service.list_signs(admin, year=YEAR)[0]
+        printing.render_png(sign)  # warm the font caches
+        times = []
+        for _ in range(10):
+            t = time.perf_counter()
+            printing.render_png(sign)
+            times.append(time.perf_counter() - t)
+        print(f"render one sign (PNG, 300 DPI):   median {statistics.median(times) * 1000:.0f} ms")
+        client = app.test_client()
+        html = client.get(f"/s/{token}").get_data()
+        css = client.get("/static/public.css").get_data()
+        print(f"public page: HTML {len(html)} B + CSS {len(css)} B = {len(html) + len(css)} B (goal < 20480)")
+    return url, token
+
+
+def batch(tmp: str, url: str, n: int) -> None:
+    env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": tmp, "FLASK_APP": "wsgi"}
+    out = f"{tmp}/batch.pdf"
+    t = time.perf_counter()
+    proc = subprocess.Popen([str(BIN / "flask"), "signs", "print", "--station", "wuyun", "--year", str(YEAR),
+                             "--out", out], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    took = time.perf_counter() - t
+    size = os.path.getsize(out) / 1e6
+    print(f"batch PDF of {n} signs: {took:.1f} s (goal < 60), peak RSS {usage.ru_maxrss / 1024:.0f} MB "
+          f"(goal < 300), file {size:.0f} MB, exit {os.waitstatus_to_exitcode(status)}")
+
+
+def serve(app_ref: str, port: int, env: dict, cwd: str) -> subprocess.Popen:
+    proc = subprocess.Popen([str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                             app_ref], cwd=cwd, env=env)
+    for _ in range(100):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            c.request("GET", "/healthz" if "wsgi" in app_ref else "/")
+            c.getresponse().read()
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+def load(port: int, path: str, seconds: float, threads: int) -> float:
+    """Requests per second from `threads` clients for `seconds`."""
+    counts, stop = [0] * threads, time.perf_counter() + seconds
+
+    def run(i):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        while time.perf_counter() < stop:
+            conn.request("GET", path)
+            r = conn.getresponse()
+            r.read()
+            if r.status >= 400 and r.status != 404:
+                raise SystemExit(f"status {r.status}")
+            counts[i] += 1
+            if r.getheader("Connection", "").lower() == "close":
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    ts = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return sum(counts) / seconds
+
+
+def throughput(tmp: str, url: str, token: str, seconds: float, threads: int) -> None:
+    Path(tmp, "bare.py").write_text(BARE)
+    env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": tmp, "PYTHONPATH": str(ROOT)}
+    bare = serve("bare:app", 8761, env, tmp)
+    real = serve("wsgi:app", 8762, env, str(ROOT))
+    try:
+        load(8761, "/", 2, threads)
+        load(8762, f"/s/{token}", 2, threads)
+        base = load(8761, "/", seconds, threads)
+        page = load(8762, f"/s/{token}", seconds, threads)
+        health = load(8762, "/healthz", seconds, threads)
+    finally:
+        for p in (bare, real):
+            p.terminate()
+            p.wait()
+    print(f"gunicorn -w 2, {threads} client threads, {seconds:.0f} s each: bare Flask {base:.0f} req/s, "
+          f"/s/<token> {page:.0f} req/s = {page / base:.0%} of bare (goal ≥ 50%); "
+          f"the full app's /healthz {health:.0f} req/s = {health / base:.0%}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--units", type=int, default=375)
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--threads", type=int, default=8)
+    a = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="fangxin-bench-signs-")
+    url, token = build(tmp, a.units)
+    batch(tmp, url, a.units)
+    throughput(tmp, url, token, a.seconds, a.threads)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""The public page's forms: a consumer's evaluation and complaint."""
+from marshmallow import Schema, fields, validate
+
+from schemas.common import between, length, one_of
+
+POSITIVE_TAGS = ["服务好", "价格公道", "质量可靠", "退换方便", "环境整洁"]
+NEGATIVE_TAGS = ["态度差", "价格不实", "质量问题", "退换困难", "环境脏乱"]
+COMPLAINT_KINDS = ["complaint", "report"]
+# Mainland mobile, or a landline with area code; digits and one optional dash.
+CN_PHONE = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
+
+
+class EvaluationFormSchema(Schema):
+    """1–5 stars, tags from the fixed list, an optional comment."""
+
+    stars = fields.Integer(required=True, validate=between(1, 5, "星级"))
+    tags = fields.List(fields.String(validate=one_of(POSITIVE_TAGS + NEGATIVE_TAGS, "标签")), load_default=list,
+                       validate=length(max=10))
+    comment = fields.String(load_default="", validate=length(max=500))
+
+
+class ComplaintFormSchema(Schema):
+    """What happened and how to reach the consumer; the photo comes as a file beside it."""
+
+    kind = fields.String(load_default="complaint", validate=one_of(COMPLAINT_KINDS, "类型"))
+    description = fields.String(required=True, validate=length(5, 1000))
+    phone = fields.String(required=True, validate=validate.Regexp(
+        CN_PHONE, error="请填写11位手机号或带区号的固定电话"))

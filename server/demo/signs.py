@@ -1,0 +1,32 @@
+"""Demo signs: one for every demo unit that has reached 标识发放 or 标识张贴 (the posted ones marked posted)."""
+import sqlalchemy as sa
+from flask import current_app
+
+from server.core.clock import utcnow
+from server.extensions import db
+from server.qrsign import payload
+from server.signage.models import Sign, SignEvent
+from server.signage.service import format_serial, serial_prefix
+from server.station.models import County
+from server.unit.models import Unit, UnitYear
+
+
+def load_signs(county: County, year: int) -> int:
+    """Issue the county's demo signs for the year directly (the units already stand past issuing)."""
+    prefix = serial_prefix(county.code, current_app.config.get("SIGN_SERIAL_PREFIX"))
+    rows = db.session.execute(sa.select(Unit, UnitYear.stage).join(UnitYear, UnitYear.unit_id == Unit.id)
+                              .where(Unit.county_id == county.id, UnitYear.year == year,
+                                     UnitYear.stage.in_(["sign_issued", "sign_posted"]))
+                              .order_by(Unit.station_id, Unit.id)).all()
+    now = utcnow()
+    for seq, (unit, stage) in enumerate(rows, start=1):
+        sign = Sign(county_id=county.id, station_id=unit.station_id, unit_id=unit.id, year=year, type=unit.type,
+                    seq=seq, serial=format_serial(prefix, year, seq), token=payload.new_token(), status="issued",
+                    issued_at=now, print_count=1, posted_at=now if stage == "sign_posted" else None)
+        db.session.add(sign)
+        db.session.flush()
+        db.session.add(SignEvent(sign_id=sign.id, action="issue", note="演示数据", at=now))
+        if stage == "sign_posted":
+            db.session.add(SignEvent(sign_id=sign.id, action="post", note="演示数据", at=now))
+    db.session.flush()
+    return len(rows)

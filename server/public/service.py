@@ -1,0 +1,87 @@
+"""The public facts behind a scanned sign: its state and what the unit stands for — nothing private."""
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401
+
+from server.extensions import db
+from server.feedback.service import rating
+from server.inspection.models import CONCLUSIONS, Inspection
+from server.photo.service import thumb_key
+from server.photo.storage import current_storage
+from server.signage.models import REVOKE_REASONS, SIGN_TITLES, Sign
+from server.signage.state import STATES, find_by_token, sign_state
+
+SHOWS_FACTS = ("valid", "expired")
+_LATER = sa.orm.aliased(Inspection)  # made once: a new alias per call defeats SQLAlchemy's statement cache
+
+
+@dataclass
+class SignPage:
+    """What the page shows. Only public facts: no consumer's or contact person's name or phone."""
+
+    state: str
+    label: str
+    sign: Sign | None = None
+    title: str = ""
+    unit: dict = field(default_factory=dict)
+    reason: str = ""
+    evaluation: dict | None = None
+    stars: float | None = None
+    reviews: int = 0
+    has_photo: bool = False
+
+    @property
+    def found(self) -> bool:
+        return self.sign is not None
+
+
+def last_post_evaluation(unit_id: int) -> Inspection | None:
+    """The unit's latest post-evaluation that no later record superseded."""
+    superseded = sa.select(_LATER.id).where(_LATER.supersedes_id == Inspection.id).exists()
+    return db.session.scalar(sa.select(Inspection).where(Inspection.unit_id == unit_id,
+                                                         Inspection.kind == "post_evaluation", ~superseded)
+                             .order_by(Inspection.ended_at.desc(), Inspection.id.desc()).limit(1))
+
+
+def _unit_facts(sign: Sign) -> dict:
+    u = sign.unit
+    facts = {"name": u.name, "uscc": u.uscc, "address": u.address}
+    if u.type == "no_reason_return":
+        facts["return_days"] = u.return_days
+        facts["return_exclusions"] = u.return_exclusions
+    return facts
+
+
+def sign_page(token: str) -> SignPage:
+    """The page for a token; state not_found for unknown or malformed tokens alike."""
+    sign = find_by_token(token)
+    state = sign_state(sign)
+    page = SignPage(state=state, label=STATES[state], sign=sign)
+    if sign is None:
+        return page
+    page.title = SIGN_TITLES[sign.type]
+    page.unit = {"name": sign.unit.name}
+    if state == "revoked":
+        page.reason = REVOKE_REASONS.get(sign.revoke_reason or "unit_removed", "")
+    if state not in SHOWS_FACTS:
+        return page
+    page.unit = _unit_facts(sign)
+    ev = last_post_evaluation(sign.unit_id)
+    if ev is not None:
+        page.evaluation = {"date": ev.ended_at, "result": CONCLUSIONS.get(ev.conclusion, ev.conclusion)}
+    page.stars, page.reviews = rating(sign.unit_id)
+    page.has_photo = bool(sign.posted_photo_sha256)
+    return page
+
+
+def storefront_thumb(token: str) -> tuple[str, bytes] | None:
+    """(sha, JPEG) of the wall photo taken when this sign was confirmed posted; None if none or not public."""
+    sign = find_by_token(token)
+    if sign is None or not sign.posted_photo_sha256 or sign_state(sign) not in SHOWS_FACTS:
+        return None
+    storage = current_storage()
+    key = thumb_key(sign.posted_photo_sha256)
+    if not storage.exists(key):
+        return None
+    return sign.posted_photo_sha256, storage.get(key)

@@ -1,0 +1,87 @@
+"""From a sign record to what the printer gets: a PNG, or one streamed PDF for a station's batch."""
+import io
+import os
+from typing import Iterator
+
+import sqlalchemy as sa
+from flask import current_app
+
+from server.extensions import db
+from server.qrsign import font as fonts
+from server.qrsign import payload, render
+from server.qrsign.pdf import StreamingPdf
+from server.signage.models import SIGN_TITLES, Sign
+from server.unit.models import Unit
+
+
+def sign_url(sign: Sign) -> str:
+    """The URL the sign's QR code carries."""
+    return payload.build_url(current_app.config["PUBLIC_BASE_URL"], sign.token)
+
+
+def promise_line(unit: Unit) -> str:
+    """The promise printed under a no-reason-return unit's name."""
+    if unit.type == "no_reason_return" and unit.return_days:
+        return f"承诺线下购物{unit.return_days}天无理由退货"
+    return ""
+
+
+def spec_for(sign: Sign, unit: Unit | None = None) -> render.SignSpec:
+    """What the sign says, as plain strings for the renderer."""
+    unit = unit or sign.unit
+    return render.SignSpec(title=SIGN_TITLES[sign.type], name=unit.name, year=sign.year, serial=sign.serial,
+                           authority=current_app.config.get("ISSUING_AUTHORITY") or "缙云县市场监督管理局",
+                           url=sign_url(sign), note=promise_line(unit))
+
+
+def sign_fonts() -> tuple[fonts.FontRef, fonts.FontRef]:
+    """(bold, regular) faces: SIGN_FONT (config or environment) for both, else found on the system."""
+    setting = current_app.config.get("SIGN_FONT") or os.environ.get("SIGN_FONT")
+    return fonts.find_font(setting, "bold"), fonts.find_font(setting, "regular")
+
+
+def render_png(sign: Sign) -> bytes:
+    """One sign as a 300-DPI PNG."""
+    bold, regular = sign_fonts()
+    return render.to_png(render.draw_sign(spec_for(sign), bold, regular))
+
+
+def batch_specs(station_id: int, year: int, type: str | None = None) -> list[render.SignSpec]:
+    """The specs of a station's signs in force for a year (and type), by serial; checked before any page."""
+    q = (sa.select(Sign, Unit).join(Unit, Unit.id == Sign.unit_id)
+         .where(Sign.station_id == station_id, Sign.year == year, Sign.status == "issued").order_by(Sign.seq))
+    if type:
+        q = q.where(Sign.type == type)
+    specs = [spec_for(s, u) for s, u in db.session.execute(q)]
+    bold, regular = sign_fonts()
+    for spec in specs:  # fail before the first page rather than halfway through a long batch
+        fonts.check_coverage(bold, spec.title, spec.name, spec.authority, spec.note)
+    return specs
+
+
+def pdf_chunks(specs: list[render.SignSpec], bold=None, regular=None) -> Iterator[bytes]:
+    """The batch PDF as byte chunks, one page at a time: memory stays flat whatever the count."""
+    if bold is None:
+        bold, regular = sign_fonts()
+    buf = io.BytesIO()
+    pdf = StreamingPdf(buf)
+    for spec in specs:
+        img = render.draw_sign(spec, bold, regular)
+        pdf.add_rgb(img.tobytes(), *img.size)
+        yield _drain(buf)
+    pdf.close()
+    yield _drain(buf)
+
+
+def _drain(buf: io.BytesIO) -> bytes:
+    data = buf.getvalue()
+    buf.seek(0)
+    buf.truncate()
+    return data
+
+
+def write_pdf(specs: list[render.SignSpec], out) -> int:
+    """Write the batch PDF to a binary file; returns the number of pages."""
+    for chunk in pdf_chunks(specs):
+        out.write(chunk)
+    return len(specs)

@@ -1,0 +1,221 @@
+"""Issuing, replacing, revoking and posting signs; every action kept as a SignEvent."""
+import re
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from server.account.service import require_admin
+from server.core.clock import utcnow
+from server.core.errors import Conflict, Invalid, NotFound
+from server.extensions import db
+from server.qrsign import payload
+from server.signage.models import REMOVAL_TO_REVOKE, REVOKE_REASONS, Sign, SignEvent
+from server.station.models import County
+from server.station.service import get_station, scope_clause
+from server.unit import lifecycle
+from server.unit.models import STAGES, Unit, UnitYear
+from server.unit.service import get_unit
+
+SERIAL_RETRIES = 8
+_VOWELS = set("aeiouv")
+
+
+def serial_prefix(county_code: str, setting: str | None = None) -> str:
+    """The serial's county letters: SIGN_SERIAL_PREFIX if set, else the pinyin initials of the code.
+
+    "jinyun" → "JY", "huzhen" → "HZ", "li-shui" → "LS": a syllable starts at a consonant followed by
+    a vowel (zh/ch/sh count as one), which is right for ordinary county names; set the prefix where not.
+    """
+    if setting:
+        return setting.upper()
+    initials = []
+    for part in re.split(r"[^a-z]+", county_code.lower()):
+        for i, ch in enumerate(part):
+            nxt = part[i + 1:i + 2]
+            if i == 0 or (ch not in _VOWELS and (nxt in _VOWELS or (ch in "zcs" and nxt == "h"))
+                          and not (ch == "h" and part[i - 1] in "zcs")):
+                initials.append(ch)
+    return "".join(initials[:4]).upper() or "XX"
+
+
+def format_serial(prefix: str, year: int, seq: int) -> str:
+    """JY-2023-000123."""
+    return f"{prefix}-{year}-{seq:06d}"
+
+
+def _scoped(user, sign_id: int) -> Sign:
+    sign = db.session.get(Sign, sign_id)
+    if sign is None or sign.county_id != user.county_id or (
+            user.role != "county_admin" and sign.station_id != user.station_id):
+        raise NotFound("找不到该标识")
+    return sign
+
+
+def get_sign(user, sign_id: int) -> Sign:
+    """A sign the user may see; NotFound otherwise."""
+    return _scoped(user, sign_id)
+
+
+def get_by_serial(serial: str) -> Sign | None:
+    """A sign by its serial (for the command line; no user)."""
+    return db.session.scalar(sa.select(Sign).where(Sign.serial == serial.strip().upper()))
+
+
+def active_sign(unit_id: int, year: int) -> Sign | None:
+    """The unit's sign in force for the year (issued, not replaced or revoked), if any."""
+    return db.session.scalar(sa.select(Sign).where(Sign.unit_id == unit_id, Sign.year == year,
+                                                   Sign.status == "issued").order_by(Sign.id.desc()).limit(1))
+
+
+def _event(sign: Sign, action: str, user_id: int | None, note: str = "", reason: str | None = None) -> None:
+    db.session.add(SignEvent(sign_id=sign.id, action=action, user_id=user_id, note=(note or "")[:500],
+                             reason=reason, at=utcnow()))
+
+
+def _new_sign(unit: Unit, year: int, user_id: int | None) -> Sign:
+    """Insert a sign with the next serial of the county and year; a concurrent insert retries."""
+    county = db.session.get(County, unit.county_id)
+    prefix = serial_prefix(county.code, current_app.config.get("SIGN_SERIAL_PREFIX"))
+    for _ in range(SERIAL_RETRIES):
+        top = db.session.scalar(sa.select(sa.func.max(Sign.seq)).where(Sign.county_id == unit.county_id,
+                                                                       Sign.year == year)) or 0
+        sign = Sign(county_id=unit.county_id, station_id=unit.station_id, unit_id=unit.id, year=year,
+                    type=unit.type, seq=top + 1, serial=format_serial(prefix, year, top + 1),
+                    token=payload.new_token(), status="issued", issued_by=user_id, issued_at=utcnow())
+        try:
+            with db.session.begin_nested():
+                db.session.add(sign)
+            return sign
+        except IntegrityError:
+            continue  # another transaction took this number (or, once in 2^96, the token)
+    raise Conflict("编号分配繁忙，请稍后重试")
+
+
+def issue_sign(user, unit_id: int, year: int, note: str = "") -> Sign:
+    """Issue the unit's sign for the year: only after post-evaluation; moves it to 标识发放."""
+    require_admin(user)
+    unit = get_unit(user, unit_id)
+    record = lifecycle.unit_year(unit, year)
+    if active_sign(unit.id, year) is not None:
+        raise Invalid(f"该单位{year}年度已有有效标识，如需重新制作请使用“更换”")
+    if record is None or record.stage != "evaluated":
+        where = STAGES[record.stage] if record else "未纳入本年度名单"
+        raise Invalid(f"该单位{year}年度尚未通过后评价（当前：{where}），不能发放标识")
+    sign = _new_sign(unit, year, user.id)
+    _event(sign, "issue", user.id, note)
+    lifecycle.advance_by_effect(unit, year, "evaluated", "sign_issued", user.id, f"发放标识 {sign.serial}")
+    db.session.flush()
+    return sign
+
+
+def issue_signs(user, unit_ids: list[int], year: int) -> tuple[list[Sign], dict]:
+    """Issue several; (signs issued, {unit_id: reason} for those refused)."""
+    issued, refused = [], {}
+    for unit_id in unit_ids:
+        try:
+            issued.append(issue_sign(user, unit_id, year))
+        except (Invalid, NotFound) as err:
+            refused[unit_id] = err.message
+    return issued, refused
+
+
+def issuable_units(user, station_id: int, year: int, type: str | None = None) -> list[Unit]:
+    """Units of the station that passed post-evaluation this year and have no sign in force."""
+    get_station(user, station_id)
+    has_sign = sa.select(Sign.id).where(Sign.unit_id == Unit.id, Sign.year == year, Sign.status == "issued")
+    q = (sa.select(Unit).join(UnitYear, UnitYear.unit_id == Unit.id)
+         .where(Unit.station_id == station_id, UnitYear.year == year, UnitYear.stage == "evaluated",
+                ~has_sign.exists()).order_by(Unit.name))
+    if type:
+        q = q.where(Unit.type == type)
+    return db.session.scalars(q).all()
+
+
+def list_signs(user, *, station_id: int | None = None, year: int | None = None, type: str | None = None,
+               status: str | None = None, unit_id: int | None = None, limit: int = 2000) -> list[Sign]:
+    """Signs in the user's scope, by serial."""
+    q = sa.select(Sign).where(scope_clause(user, Sign.station_id, Sign.county_id))
+    for col, value in ((Sign.station_id, station_id), (Sign.year, year), (Sign.type, type),
+                       (Sign.status, status), (Sign.unit_id, unit_id)):
+        if value is not None:
+            q = q.where(col == value)
+    return db.session.scalars(q.order_by(Sign.year.desc(), Sign.seq).limit(limit)).all()
+
+
+def record_print(user, sign: Sign) -> Sign:
+    """Count a print of the sign (the first is 打印, later ones 补打); same token, same serial."""
+    require_admin(user)
+    if sign.status != "issued":
+        raise Invalid("该标识已撤销或已更换，不能再打印")
+    sign.print_count += 1
+    _event(sign, "print" if sign.print_count == 1 else "reprint", user.id, f"第{sign.print_count}次打印")
+    return sign
+
+
+def replace_sign(user, sign_id: int, note: str = "") -> Sign:
+    """A new sign (new token and serial) for the same unit and year; the old one shows 已更换."""
+    require_admin(user)
+    old = _scoped(user, sign_id)
+    if old.status != "issued":
+        raise Invalid("只有有效的标识可以更换")
+    old.status = "replaced"
+    db.session.flush()
+    new = _new_sign(old.unit, old.year, user.id)
+    old.replaced_by_id = new.id
+    _event(old, "replaced", user.id, note or f"由 {new.serial} 替换")
+    _event(new, "replace", user.id, note or f"替换 {old.serial}")
+    db.session.flush()
+    return new
+
+
+def revoke_sign(user, sign_id: int, reason: str, note: str = "") -> Sign:
+    """Revoke a sign with a reason category; its page then says 已撤销."""
+    require_admin(user)
+    sign = _scoped(user, sign_id)
+    if reason not in REVOKE_REASONS:
+        raise Invalid("请选择撤销原因", fields={"reason": ["请选择撤销原因"]})
+    if sign.status != "issued":
+        raise Invalid("该标识已撤销或已更换")
+    _revoke(sign, reason, user.id, note)
+    db.session.flush()
+    return sign
+
+
+def _revoke(sign: Sign, reason: str, user_id: int | None, note: str) -> None:
+    sign.status, sign.revoke_reason, sign.revoked_at = "revoked", reason, utcnow()
+    _event(sign, "revoke", user_id, note, reason)
+
+
+def revoke_signs_of_unit(unit_id: int, reason: str, user_id: int | None) -> list[Sign]:
+    """Revoke every sign in force of a unit at once (called when the unit is removed).
+
+    `reason` may be a revocation category or a lifecycle removal reason (mapped; else unit_removed).
+    """
+    category = reason if reason in REVOKE_REASONS else REMOVAL_TO_REVOKE.get(reason, "unit_removed")
+    signs = db.session.scalars(sa.select(Sign).where(Sign.unit_id == unit_id, Sign.status == "issued")).all()
+    for sign in signs:
+        _revoke(sign, category, user_id, "单位移出，标识随之撤销")
+    db.session.flush()
+    return signs
+
+
+def mark_posted(user, unit_id: int, year: int, photo_sha256: str | None, note: str = "") -> Sign:
+    """An inspector saw the sign on the wall: record it and move the unit to 标识张贴."""
+    unit = get_unit(user, unit_id)
+    sign = active_sign(unit.id, year)
+    if sign is None:
+        raise Invalid("该单位本年度尚未发放标识", fields={"unit_id": ["该单位本年度尚未发放标识"]})
+    if sign.posted_at is None or photo_sha256:
+        sign.posted_at, sign.posted_by = utcnow(), user.id
+        sign.posted_photo_sha256 = photo_sha256 or sign.posted_photo_sha256
+    _event(sign, "post", user.id, note)
+    lifecycle.advance_by_effect(unit, year, "sign_issued", "sign_posted", user.id, f"标识 {sign.serial} 已张贴")
+    db.session.flush()
+    return sign
+
+
+@lifecycle.on_removal
+def _revoke_on_removal(unit, year: int, reason: str, user_id: int | None) -> None:
+    """Removing a unit revokes its signs at once, in the same transaction."""
+    revoke_signs_of_unit(unit.id, reason, user_id)

@@ -1,0 +1,90 @@
+"""Printing through the app: demo coverage, the CLI, and the admin pages (issue in bulk, print, batch PDF)."""
+import io
+import random
+
+import pypdf
+import sqlalchemy as sa
+
+from server.demo import names
+from server.extensions import db
+from server.qrsign import font
+from server.signage.models import Sign
+from server.unit.models import Unit, UnitYear
+from tests.conftest import YEAR, login
+from tests.signage.conftest import issue
+
+
+def test_every_generated_demo_name_is_covered():
+    bold, regular = font.find_font(None, "bold"), font.find_font(None, "regular")
+    rng = random.Random(1)
+    texts = [names.unit_profile(rng, st, kind, n)["name"] for st in names.PLACES
+             for kind in ("general", "no_reason_return", "factory") for n in range(40)]
+    texts += names.BRANDS + [s for s, _ in names.GENERAL + names.RETURNABLE + names.FACTORIES]
+    assert font.missing_chars(bold, *texts) == []
+    assert font.missing_chars(regular, *texts) == []
+
+
+def test_demo_load_issues_signs_and_every_name_is_covered(app, runner):
+    """The demo data: a sign for every unit at 标识发放/标识张贴 (posted ones marked), all names drawable."""
+    from server.demo import loader
+    with app.app_context():
+        loader.load()
+        db.session.commit()
+        unit_names = db.session.scalars(sa.select(Unit.name)).all()
+        staged = dict(db.session.execute(sa.select(UnitYear.unit_id, UnitYear.stage).where(
+            UnitYear.stage.in_(["sign_issued", "sign_posted"]))).all())
+        signs = db.session.scalars(sa.select(Sign)).all()
+        first = signs[0].serial
+    bold = font.find_font(None, "bold")
+    assert font.missing_chars(bold, *unit_names) == []
+    assert {s.unit_id for s in signs} == set(staged)
+    assert all((s.posted_at is not None) == (staged[s.unit_id] == "sign_posted") for s in signs)
+    # The command line renders one of them.
+    r = runner.invoke(args=["signs", "render", first, "--out", "/tmp/fangxin-test-sign.png"])
+    assert r.exit_code == 0, r.output
+
+
+def test_cli_print_batch_pdf_one_page_per_sign(app, runner, world, evaluated, tmp_path):
+    issue(app, world, "unit_a")
+    out = tmp_path / "batch.pdf"
+    r = runner.invoke(args=["signs", "print", "--station", "wuyun", "--year", str(YEAR), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert len(pypdf.PdfReader(str(out)).pages) == 1
+    bad = runner.invoke(args=["signs", "print", "--station", "nowhere", "--year", str(YEAR), "--out", str(out)])
+    assert bad.exit_code != 0 and "找不到" in bad.output
+    missing = runner.invoke(args=["signs", "render", "XX-0000-000000", "--out", str(tmp_path / "x.png")])
+    assert missing.exit_code != 0
+
+
+def test_admin_issue_all_then_batch_pdf_and_reprint(app, client, world, evaluated):
+    login(client, "a_admin")
+    page = client.get("/signs").get_data(as_text=True)
+    assert "五云放心超市" in page and "待发放" in page
+    r = client.post("/signs/issue", data={"station_id": world.ids["a"], "year": YEAR, "all": "1"})
+    assert r.status_code == 303
+    with app.app_context():
+        sign = db.session.scalar(sa.select(Sign))
+        sid = sign.id
+    assert sign.station_id == world.ids["a"]
+    pdf = client.post("/signs/batch", data={"station_id": world.ids["a"], "year": YEAR})
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert len(pypdf.PdfReader(io.BytesIO(pdf.get_data())).pages) == 1
+    png = client.post(f"/signs/{sid}/print")
+    assert png.status_code == 200 and png.mimetype == "image/png"
+    with app.app_context():
+        s = db.session.get(Sign, sid)
+        assert s.print_count == 2 and [e.action for e in s.events] == ["issue", "print", "reprint"]
+    detail = client.get(f"/signs/{sid}").get_data(as_text=True)
+    assert "补打" in detail
+    r = client.post(f"/signs/{sid}/revoke", data={"reason": "", "note": ""})
+    assert r.status_code == 422 and "撤销原因" in r.get_data(as_text=True)
+    r = client.post(f"/signs/{sid}/revoke", data={"reason": "lost_damaged", "note": "丢了"})
+    assert r.status_code == 303
+
+
+def test_admin_station_scope(client, world, evaluated):
+    login(client, "b_admin")
+    r = client.get(f"/signs?station_id={world.ids['a']}")
+    assert r.status_code == 404
+    login(client, "admin")
+    assert "壶镇诚信五金店" in client.get(f"/signs?station_id={world.ids['b']}").get_data(as_text=True)
