@@ -19,6 +19,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.json.ensure_ascii = False
+    if app.config.get("TRUSTED_PROXY_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = app.config["TRUSTED_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from server import models  # noqa: F401  (every table known before migrations and queries)
     from server.extensions import api, compress, csrf, db, login_manager, migrate

@@ -44,6 +44,8 @@ class Config:
     LOGIN_WINDOW_SECONDS = 15 * 60
     LOGIN_MAX_FAILURES_PER_ADDRESS = 30
     PAGE_SIZE = 20
+    FEEDBACK_PER_SIGN_HOUR = 5
+    FEEDBACK_PER_ADDRESS_DAY = 20
     ISSUING_AUTHORITY = "缙云县市场监督管理局"
     # gzip (and brotli where asked) for pages and JSON; photos are already compressed.
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/json", "text/javascript",
@@ -61,6 +63,10 @@ class Config:
             "PHOTO_STORAGE": os.environ.get("PHOTO_STORAGE", "file://" + str(Path(instance_path) / "photos")),
             "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
             "ISSUING_AUTHORITY": os.environ.get("ISSUING_AUTHORITY", cls.ISSUING_AUTHORITY),
+            "SIGN_FONT": os.environ.get("SIGN_FONT", ""),
+            "SIGN_SERIAL_PREFIX": os.environ.get("SIGN_SERIAL_PREFIX", ""),
+            # Behind a reverse proxy, how many hops of X-Forwarded-For to trust (for rate limits).
+            "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS", "0")),
         }
 
 
