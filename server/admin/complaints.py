@@ -73,7 +73,9 @@ def complaint_import():
 def complaint_detail(complaint_id: int):
     """One complaint: facts, running deadlines, the steps so far, and the next actions."""
     c = service.get_complaint(g.user, complaint_id)
+    from server.admin.tasks import station_staff
     return render_template("admin/complaint_detail.html", c=c, steps=service.steps(c), due=service.due_items(c),
+                           staff=station_staff(c.station_id),
                            personal=service.may_see_personal(g.user, c), ACTIONS=ACTIONS, OUTCOMES=OUTCOMES,
                            STATUSES=STATUSES, SOURCES=SOURCES, service=service, today=today())
 
@@ -85,6 +87,8 @@ def complaint_act(complaint_id: int):
     try:
         if action in ("accepted", "rejected", "case_opened", "not_opened"):
             service.decide(g.user, complaint_id, action, note, _date("on"))
+        elif action == "assign":
+            service.assign(g.user, complaint_id, request.form.get("assignee_id", type=int) or 0)
         elif action == "extend":
             service.extend(g.user, complaint_id, note)
         elif action == "appraisal":

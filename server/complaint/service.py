@@ -228,7 +228,7 @@ def due_items(c: Complaint) -> list[tuple[str, date]]:
     if c.status == "new":
         items.append(("受理决定" if c.kind == "complaint" else "立案决定", c.accept_due))
     if c.status == "accepted" and c.mediation_due:
-        items.append(("调解期限", c.mediation_due))
+        items.append(("调解", c.mediation_due))
     if c.status == "mediation_ended" and c.notice_due:
         items.append(("终止调解告知", c.notice_due))
     if c.clue_found_on and not c.clue_verified_on:

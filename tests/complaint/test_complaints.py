@@ -161,3 +161,23 @@ def test_dashboard_shows_overdue_and_the_export_masks(cal, world, app):
     login(client, "admin")
     rows = list(load_workbook(io.BytesIO(client.get("/complaints/export.xlsx").data)).active.iter_rows(values_only=True))
     assert rows[1][5] == "13812345678"
+
+
+def test_assignment_and_steps_through_the_page(cal, world, app):
+    c = _new(world)
+    db.session.commit()
+    client = app.test_client()
+    login(client, "a_admin")
+    r = client.post(f"/complaints/{c.id}/act", data={"action": "assign", "assignee_id": world.ids["inspector_a"]},
+                    follow_redirects=True)
+    assert "已记录" in r.get_data(as_text=True)
+    r = client.post(f"/complaints/{c.id}/act", data={"action": "assign", "assignee_id": world.ids["inspector_b"]},
+                    follow_redirects=True)
+    assert "承办人须为该所（分局）在岗人员" in r.get_data(as_text=True)
+    r = client.post(f"/complaints/{c.id}/act", data={"action": "accepted", "on": "2026-10-09", "note": "受理"},
+                    follow_redirects=True)
+    page = r.get_data(as_text=True)
+    assert "调解中" in page and "调解期限 2026-12-08" in page
+    db.session.expire_all()
+    got = db.session.get(Complaint, c.id)
+    assert got.assignee_id == world.ids["inspector_a"] and got.status == "accepted"

@@ -118,3 +118,17 @@ def test_bulletin_cli_writes_xlsx_and_pdf(runner, world, tmp_path, app):
     assert r.exit_code != 0 and "月份格式" in r.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Bulletin)) == 2
+
+
+def test_a_sign_reported_lost_is_in_the_daily_patrol(ctx, world):
+    from server.signage.models import Sign
+    from server.signage.service import _revoke
+    sign = Sign(county_id=world.ids["county"], station_id=world.ids["a"], unit_id=world.ids["unit_a"], year=2023,
+                type="general", seq=1, serial="JY-2023-000001", token="t" * 16)
+    db.session.add(sign)
+    db.session.flush()
+    _revoke(sign, "lost_damaged", world.ids["admin_a"], "门头装修时丢失")
+    db.session.commit()
+    from server.core.clock import today
+    items = patrol.daily_list(_user(world, "admin_a"), world.ids["a"], today())["items"]
+    assert [(i["kind"], i["title"]) for i in items] == [("标识遗失或损毁", "JY-2023-000001 需补发")]
