@@ -31,11 +31,8 @@ def get_carrier(carrier_id):
 
 
 @api_bp.patch("/<int:carrier_id>")
-@api_bp.arguments(CarrierUpdateSchema(partial=True))
+@api_bp.arguments(CarrierUpdateSchema(partial=tuple(CarrierFieldsSchema._declared_fields)))
 @api_bp.response(200, CarrierSchema)
 def update_carrier(data, carrier_id):
     """Edit a carrier based on `version`."""
-    from server.core.errors import Invalid
-    if "version" not in data:
-        raise Invalid("缺少版本号", fields={"version": ["此项为必填项"]})
     return service.update_carrier(g.user, carrier_id, data, base_version=data.pop("version"))

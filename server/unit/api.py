@@ -2,7 +2,7 @@
 from flask import g
 from flask_smorest import Blueprint
 
-from schemas.unit import (TransitionSchema, UnitCreateSchema, UnitHistorySchema, UnitListSchema,
+from schemas.unit import (TransitionSchema, UnitCreateSchema, UnitFieldsSchema, UnitHistorySchema, UnitListSchema,
                           UnitQuerySchema, UnitSchema, UnitUpdateSchema, UnitYearSchema)
 from server.dashboard.service import default_year
 from server.unit import lifecycle, service
@@ -38,13 +38,10 @@ def get_unit(unit_id):
 
 
 @api_bp.patch("/<int:unit_id>")
-@api_bp.arguments(UnitUpdateSchema(partial=True))
+@api_bp.arguments(UnitUpdateSchema(partial=tuple(UnitFieldsSchema._declared_fields)))
 @api_bp.response(200, UnitSchema)
 def update_unit(data, unit_id):
     """Edit a unit; `version` is the version the edit was based on (409 with the current unit if stale)."""
-    from server.core.errors import Invalid
-    if "version" not in data:
-        raise Invalid("缺少版本号", fields={"version": ["此项为必填项"]})
     version, note = data.pop("version"), data.pop("note", "")
     return service.update_unit(g.user, unit_id, data, base_version=version, note=note)
 

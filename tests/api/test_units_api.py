@@ -151,3 +151,13 @@ def test_search_and_filters(client, world, app):
     assert client.get("/api/v1/units?stage=none&year=2030", headers=h).get_json()["total"] == 2
     r = client.get("/api/v1/units?per_page=5000", headers=h)
     assert r.status_code == 422 and r.get_json()["error"]["fields"]["per_page"]
+
+
+def test_an_edit_without_its_base_version_is_refused(client, world, app):
+    r = client.patch(f"/api/v1/units/{world.ids['unit_a']}", headers=bearer(world.tokens["admin_a"]),
+                     json={"address": "没有版本号"})
+    assert r.status_code == 422 and r.get_json()["error"]["fields"]["version"] == ["此项为必填项"]
+    r = client.patch("/api/v1/carriers/1", headers=bearer(world.tokens["admin_a"]), json={"name": "x"})
+    assert r.status_code == 422 and r.get_json()["error"]["fields"]["version"] == ["此项为必填项"]
+    with app.app_context():
+        assert db.session.get(Unit, world.ids["unit_a"]).address == "五云所路1号"
