@@ -4,6 +4,7 @@ from sqlalchemy.orm import selectinload
 
 from server.account.service import require_admin
 from server.checklist.models import ChecklistTemplate, ChecklistVersion
+from server.core.changelog import log_many
 from server.core.errors import Forbidden, Invalid, NotFound
 from server.extensions import db
 
@@ -28,6 +29,10 @@ def create_template(county_id: int, code: str, name: str, unit_type: str | None,
     db.session.add(ChecklistVersion(template_id=template.id, county_id=county_id, number=1,
                                     items=items, created_by_id=user_id, note="初始版本"))
     db.session.flush()
+    # Which template a unit uses may have changed: devices hear of the county's units again.
+    from server.unit.models import Unit
+    log_many(db.session, "unit", db.session.execute(
+        sa.select(Unit.id, Unit.county_id, Unit.station_id).where(Unit.county_id == county_id)).all())
     return template
 
 

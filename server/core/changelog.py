@@ -116,3 +116,14 @@ def scope_from(obj, old: bool, *attrs: str) -> tuple:
                 value = hist.deleted[0]
         out.append(value)
     return tuple(out)
+
+
+def log_many(session: Session, entity: str, rows) -> None:
+    """Log an upsert for many records at once, from (id, county_id, station_id) rows — for changes that
+    reach records without touching them (a new checklist template changes which one a unit uses)."""
+    now = utcnow()
+    values = [{"entity": entity, "entity_id": str(i), "op": "upsert", "county_id": c, "station_id": s,
+               "user_id": None, "at": now} for i, c, s in rows]
+    if values:
+        session.connection().execute(sa.insert(ChangeLog.__table__), values)
+        session.info["changelog_pending"] = True

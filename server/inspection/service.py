@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from server.checklist.models import ChecklistVersion
+from server.core.clock import utcnow
 from server.core.errors import Conflict, Invalid, NotFound
 from server.extensions import db
 from server.inspection.models import Inspection, InspectionAnswer, Rectification, UnitFlag
@@ -122,7 +123,15 @@ def _close_rectifications(inspection: Inspection, task: VisitTask) -> None:
 
 
 def _withdraw(old: Inspection) -> None:
-    """A corrected inspection's open demands and their follow-up tasks give way to the correction's."""
+    """A corrected inspection's open demands and their follow-up tasks give way to the correction's;
+    a removal flag that rested on its failure is withdrawn if the failures no longer add up."""
+    if old.conclusion == "fail":
+        db.session.flush()
+        if _failures(old.unit_id, old.year) < 2:
+            for flag in db.session.scalars(sa.select(UnitFlag).where(
+                    UnitFlag.unit_id == old.unit_id, UnitFlag.year == old.year,
+                    UnitFlag.kind == "repeat_failure", UnitFlag.resolved_at.is_(None))):
+                flag.resolved_at, flag.note = utcnow(), (flag.note + "；检查记录更正后不再满足条件")[:500]
     for r in old.rectifications:
         if r.status == "open":
             r.status = "superseded"
@@ -131,11 +140,16 @@ def _withdraw(old: Inspection) -> None:
                 task.status = "cancelled"
 
 
-def _flag_repeat_failure(unit, year: int) -> None:
+def _failures(unit_id: int, year: int) -> int:
+    """Failed inspections of a unit in a year that no correction has replaced."""
     corrected = sa.select(Inspection.supersedes_id).where(Inspection.supersedes_id.is_not(None))
-    fails = db.session.scalar(sa.select(sa.func.count()).select_from(Inspection).where(
-        Inspection.unit_id == unit.id, Inspection.year == year, Inspection.conclusion == "fail",
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Inspection).where(
+        Inspection.unit_id == unit_id, Inspection.year == year, Inspection.conclusion == "fail",
         Inspection.id.not_in(corrected)))
+
+
+def _flag_repeat_failure(unit, year: int) -> None:
+    fails = _failures(unit.id, year)
     exists = db.session.scalar(sa.select(sa.exists().where(
         UnitFlag.unit_id == unit.id, UnitFlag.year == year, UnitFlag.kind == "repeat_failure",
         UnitFlag.resolved_at.is_(None))))

@@ -178,3 +178,17 @@ def test_the_most_specific_template_is_chosen(ctx, world):
     assert version_for_unit(c, "general", "餐饮").template_id == food.id
     assert version_for_unit(c, "no_reason_return", "服装").template_id == nrr.id
     assert version_for_unit(c, "general", "服装").template.code == "base"
+
+
+def test_correcting_a_failure_withdraws_the_removal_flag(client, world, checklist, app):
+    fail = dict(conclusion="fail", fail_items=["quality.have"])
+    push(client, world.tokens["inspector_a"], inspection_body(world.ids["unit_a"], checklist, **fail))
+    second = inspection_body(world.ids["unit_a"], checklist, **fail)
+    push(client, world.tokens["inspector_a"], second)
+    with app.app_context():
+        assert db.session.scalars(sa.select(UnitFlag.resolved_at)).one() is None
+    fix = inspection_body(world.ids["unit_a"], checklist, supersedes=second["client_id"])
+    assert push(client, world.tokens["inspector_a"], fix)[0]["status"] == "applied"
+    with app.app_context():
+        flag = db.session.scalars(sa.select(UnitFlag)).one()
+        assert flag.resolved_at is not None and "更正" in flag.note

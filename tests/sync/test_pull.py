@@ -165,3 +165,23 @@ def test_inspectors_pull_their_own_inspections(client, world, checklist):
     rect = page["records"]["inspection"][0]["rectifications"][0]
     assert (rect["demand"], rect["due_date"], rect["status"]) == ("补齐价签", "2023-09-08", "open")
     assert len(pull(client, world.tokens["admin_a"])["records"]["inspection"]) == 2
+
+
+def test_a_new_industry_template_reaches_the_units_it_applies_to(client, world, checklist, app):
+    from server.checklist.service import base_items, create_template
+    from server.demo.loader import checklist_base
+    with app.app_context():
+        unit = db.session.get(Unit, world.ids["unit_a"])
+        unit.industry = "餐饮"
+        db.session.commit()
+    first = pull(client, world.tokens["inspector_a"])
+    assert first["records"]["unit"][0]["checklist_template_id"] is not None
+    with app.app_context():
+        food = create_template(world.ids["county"], "food", "餐饮（1+X）", None,
+                               base_items(checklist_base()) + [{"code": "x.kitchen", "text": "明厨亮灶"}],
+                               industry="餐饮")
+        db.session.commit()
+        food_id = food.id
+    nxt = pull(client, world.tokens["inspector_a"], first["cursor"])
+    assert [u["checklist_template_id"] for u in nxt["records"]["unit"]] == [food_id]
+    assert [t["template_id"] for t in nxt["records"]["template"]] == [food_id]
