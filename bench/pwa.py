@@ -10,6 +10,7 @@ import argparse
 import gzip
 import io
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -78,7 +79,7 @@ def main():
     base, password, tmp = serve(args.url)
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "chromium", args=["--no-sandbox", "--disable-gpu"])
         ctx = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
                                   has_touch=True, locale="zh-CN")
         page = ctx.new_page()

@@ -24,7 +24,7 @@ def test_every_generated_demo_name_is_covered():
     assert font.missing_chars(regular, *texts) == []
 
 
-def test_demo_load_issues_signs_and_every_name_is_covered(app, runner):
+def test_demo_load_issues_signs_and_every_name_is_covered(app, runner, tmp_path):
     """The demo data: a sign for every unit at 标识发放/标识张贴 (posted ones marked), all names drawable."""
     from server.demo import loader
     with app.app_context():
@@ -40,8 +40,9 @@ def test_demo_load_issues_signs_and_every_name_is_covered(app, runner):
     assert {s.unit_id for s in signs} == set(staged)
     assert all((s.posted_at is not None) == (staged[s.unit_id] == "sign_posted") for s in signs)
     # The command line renders one of them.
-    r = runner.invoke(args=["signs", "render", first, "--out", "/tmp/fangxin-test-sign.png"])
+    r = runner.invoke(args=["signs", "render", first, "--out", str(tmp_path / "sign.png")])
     assert r.exit_code == 0, r.output
+    assert (tmp_path / "sign.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_cli_print_batch_pdf_one_page_per_sign(app, runner, world, evaluated, tmp_path):
