@@ -46,3 +46,13 @@ class Conflict(DomainError):
 class TooManyRequests(DomainError):
     status = 429
     code = "too_many_requests"
+
+
+class TooLarge(DomainError):
+    status = 413
+    code = "too_large"
+
+
+class UnsupportedType(DomainError):
+    status = 415
+    code = "unsupported_type"

@@ -10,8 +10,7 @@ from server.core.clock import utcnow
 from server.core.errors import Invalid, NotFound, TooManyRequests
 from server.extensions import db
 from server.feedback.models import Complaint, Evaluation
-from server.photo import imaging
-from server.photo.service import original_key, thumb_key
+from server.photo.service import put_objects, thumb_key
 from server.photo.storage import current_storage
 from server.station.service import scope_clause
 
@@ -66,15 +65,8 @@ def store_public_photo(data: bytes) -> str:
     """
     if len(data) > PHOTO_MAX_BYTES:
         raise Invalid(f"照片不能超过{PHOTO_MAX_BYTES // (1024 * 1024)}MB", fields={"photo": ["照片过大"]})
-    try:
-        imaging.inspect(data)
-        thumb = imaging.thumbnail(data)
-    except imaging.BadImage as e:
-        raise Invalid(e.message, fields={"photo": [e.message]}) from None
     sha = hashlib.sha256(data).hexdigest()
-    storage = current_storage()
-    storage.put(original_key(sha), data)
-    storage.put(thumb_key(sha), thumb)
+    put_objects(sha, data)
     return sha
 
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from server.core.clock import utcnow
-from server.core.errors import DomainError, Invalid, NotFound
+from server.core.errors import Invalid, NotFound, TooLarge, UnsupportedType
 from server.extensions import db
 from server.photo import imaging
 from server.photo.models import Photo
@@ -16,16 +16,6 @@ MAX_BYTES = 15 * 1024 * 1024
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 ACCEPTED_TYPES = {"image/jpeg", "image/png", "image/webp", "application/octet-stream"}
 _IN_CHUNK = 500  # stay well under every database's bound-parameter limit
-
-
-class TooLarge(DomainError):
-    status = 413
-    code = "too_large"
-
-
-class UnsupportedType(DomainError):
-    status = 415
-    code = "unsupported_type"
 
 
 def original_key(sha: str) -> str:
@@ -78,18 +68,27 @@ def store_photo(user, sha: str, data: bytes, storage: Storage | None = None) -> 
     existing = db.session.get(Photo, sha)
     if existing is not None and storage.exists(existing.original_key):
         return existing, False
+    info = put_objects(sha, data, storage)
+    if existing is not None:  # the row outlived its objects (storage restored from an old backup)
+        return existing, False
+    return _insert(user, sha, data, info)
+
+
+def put_objects(sha: str, data: bytes, storage: Storage | None = None) -> imaging.ImageInfo:
+    """Check an image by its content, then store the original and its thumbnail under content keys.
+
+    Objects go in before any row: a row never names a missing object. Keys are content-addressed, so
+    a retry after a crash rewrites the same bytes and an orphan from a failed commit is harmless.
+    """
     try:
         info = imaging.inspect(data)
         thumb = imaging.thumbnail(data)
     except imaging.BadImage as e:
-        raise Invalid(e.message) from None
-    # Objects before the row: a row never names a missing object. Keys are content-addressed, so a
-    # retry after a crash rewrites the same bytes and an orphan from a failed commit is harmless.
+        raise Invalid(e.message, fields={"photo": [e.message]}) from None
+    storage = storage or current_storage()
     storage.put(original_key(sha), data)
     storage.put(thumb_key(sha), thumb)
-    if existing is not None:  # the row outlived its objects (storage restored from an old backup)
-        return existing, False
-    return _insert(user, sha, data, info)
+    return info
 
 
 def _insert(user, sha: str, data: bytes, info: imaging.ImageInfo) -> tuple[Photo, bool]:

@@ -139,7 +139,8 @@ def test_oversized_body_without_length_refused(app, client, world, photo_dir):
 
 
 def test_body_of_exactly_the_limit_is_read():
-    from server.photo.service import TooLarge, read_limited
+    from server.core.errors import TooLarge
+    from server.photo.service import read_limited
     assert len(read_limited(io.BytesIO(b"x" * MAX_BYTES))) == MAX_BYTES
     with pytest.raises(TooLarge):
         read_limited(io.BytesIO(b"x" * (MAX_BYTES + 1)))
