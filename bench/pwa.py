@@ -8,7 +8,6 @@ Prints figures; asserts nothing. Goals: shell ≤ 100 KB gzipped; each timing < 
 """
 import argparse
 import gzip
-import io
 import os
 import shutil
 import statistics

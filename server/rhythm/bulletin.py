@@ -4,7 +4,7 @@ A bulletin is computed once and kept (Bulletin.data): what was published never c
 the records behind it do. Other domains add sections (complaints, evaluations) through
 `section`: fn(county_id, station_ids, start, end) -> {station_id or "county": figures}.
 """
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 

@@ -1,5 +1,4 @@
 """flask workdays seed / deadline."""
-from datetime import date
 
 import click
 from flask.cli import AppGroup
