@@ -18,6 +18,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(Config.from_env(app.instance_path))
     app.config.update(overrides or {})
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A database server can drop idle connections (restart, failover): test each one on checkout.
+        # An embedded SQLite file cannot, so it skips the extra round trip.
+        options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **options}
     app.json.ensure_ascii = False
     if app.config.get("TRUSTED_PROXY_HOPS"):
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -25,7 +25,6 @@ def _secret_key(instance_path: str) -> str:
 class Config:
     """Defaults for every deployment; each can be overridden by an environment variable."""
 
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

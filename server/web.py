@@ -47,14 +47,24 @@ def _authenticate():
         g.user = current_user._get_current_object()
 
 
+def _is_public() -> bool:
+    return request.endpoint in PUBLIC_ENDPOINTS or request.blueprint in PUBLIC_BLUEPRINTS
+
+
 def before_request():
-    """Authenticate, set the actor for the audit log, and refuse anyone not logged in."""
-    _authenticate()
+    """Authenticate, set the actor for the audit log, and refuse anyone not logged in.
+
+    The consumer's pages behind a sign answer everyone alike, so they skip the session and the
+    token lookup altogether (a scan is the busiest request the system gets)."""
+    if request.blueprint in PUBLIC_BLUEPRINTS:
+        g.user, g.device = None, None
+    else:
+        _authenticate()
     device = f"token:{g.device.id}" if g.device else "web:" + request.headers.get("User-Agent", "")[:120]
     g.actor_token = set_actor(Actor(g.user.id if g.user else None, device))
     if request.routing_exception is not None:
         return None  # a 404 or a redirect to the canonical URL: routing answers, not the login gate
-    if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS and request.blueprint not in PUBLIC_BLUEPRINTS:
+    if g.user is None and not _is_public():
         if is_api() or request.endpoint is None:
             return error_response(401, "unauthenticated", "请先登录或令牌已失效")
         return redirect(url_for("admin_auth.login", next=request.full_path))
