@@ -79,6 +79,8 @@ def _log_changes(session: Session, flush_context) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _number_changes(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint's release: number at the real commit, so the counter is locked only then
     session.flush()  # commit flushes after this event; the last changes must be logged first
     if not session.info.pop("changelog_pending", False):
         return

@@ -84,14 +84,21 @@ def submit_inspection(user, data: dict) -> Inspection:
                             unit_id=unit.id, task_id=task.id if task else None, inspector_id=user.id,
                             template_version_id=version.id, year=local_year(data["started_at"]),
                             supersedes_id=old.id if old else None, **{k: data.get(k) for k in FIELDS})
-    order = {i["code"]: n for n, i in enumerate(version.items)}
-    inspection.answers = [InspectionAnswer(position=order[a["item_code"]], item_code=a["item_code"],
-                                           result=a["result"], note=a.get("note", ""), photos=a.get("photos", []))
-                          for a in data["answers"]]
     db.session.add(inspection)
     db.session.flush()
+    _store_answers(inspection, version, data["answers"])
     _effects(user, inspection, unit, task, old, data.get("rectifications", []))
     return inspection
+
+
+def _store_answers(inspection: Inspection, version: ChecklistVersion, answers: list[dict]) -> None:
+    """The answers in one multi-row INSERT: written once, never changed, covered by the inspection's
+    audit entry — so none of the ORM's per-object bookkeeping (the busiest write the system has)."""
+    order = {i["code"]: n for n, i in enumerate(version.items)}
+    db.session.execute(sa.insert(InspectionAnswer.__table__), [
+        {"inspection_id": inspection.id, "position": order[a["item_code"]], "item_code": a["item_code"],
+         "result": a["result"], "note": a.get("note", ""), "photos": a.get("photos", [])} for a in answers])
+    db.session.expire(inspection, ["answers"])  # loaded from the table if anyone reads them
 
 
 def _effects(user, inspection: Inspection, unit, task, old, demands: list[dict]) -> None:
@@ -179,11 +186,12 @@ def list_inspections(user, *, unit_id=None, limit=200) -> list[Inspection]:
     return db.session.scalars(q.order_by(Inspection.submitted_at.desc(), Inspection.id.desc()).limit(limit)).all()
 
 
-def referenced_photos(inspection: Inspection) -> list[str]:
-    """Every photo hash the inspection refers to, the signature included."""
-    shas = list(inspection.photos or [])
-    for a in inspection.answers:
-        shas += a.photos or []
+def referenced_photos(inspection: Inspection, answers: list[dict] | None = None) -> list[str]:
+    """Every photo hash the inspection refers to, the signature included (`answers`: the submitted
+    answers, when the caller has them at hand, instead of reading them back)."""
+    if answers is None:
+        answers = [{"photos": a.photos} for a in inspection.answers]
+    shas = list(inspection.photos or []) + [sha for a in answers for sha in a.get("photos") or []]
     if inspection.signature_sha256:
         shas.append(inspection.signature_sha256)
     return list(dict.fromkeys(shas))
@@ -199,7 +207,7 @@ def open_flags(user, year: int | None = None) -> list[UnitFlag]:
     return db.session.scalars(q.order_by(UnitFlag.created_at.desc())).all()
 
 
-def missing_photos(inspection: Inspection) -> set[str]:
+def missing_photos(inspection: Inspection, answers: list[dict] | None = None) -> set[str]:
     """The photos the inspection refers to that have not been uploaded yet (it waits for them)."""
     from server.photo.service import missing_photos as missing
-    return missing(referenced_photos(inspection))
+    return missing(referenced_photos(inspection, answers))
