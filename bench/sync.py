@@ -114,36 +114,83 @@ def inspection(page, photo_sha=None) -> dict:
         "signature_sha256": photo_sha or "a" * 64, "signer_name": "店主", "photos": []}}
 
 
-def load(h, make_changes, seconds, clients, batch=1):
-    """Clients push as fast as they can for `seconds`; returns (records per second, errors)."""
+def prepared(make_changes, count, batch=1, sent=None):
+    """Request bodies made before the clock starts, as a phone has its outbox ready before it syncs.
+    The changes of each body handed out are added to `sent`."""
+    ready = [(changes, json.dumps({"changes": changes}).encode())
+             for changes in (make_changes(batch) for _ in range(count))]
+
+    def next_body(conn, n):
+        changes, body = ready.pop() if ready else (make_changes(n), None)
+        if sent is not None:
+            sent.extend(changes)
+        return body or json.dumps({"changes": changes}).encode()
+    return next_body
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (gunicorn's master and workers)."""
+    total = 0.0
+    for p in [pid] + [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine spent busy (all cores), from /proc/stat."""
+    cols = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    return (sum(cols) - cols[3] - cols[4]) / TICK  # minus idle and iowait
+
+
+def load(h, make_body, seconds, clients, batch=1):
+    """Clients push as fast as they can for `seconds`; returns (records per second, errors).
+    make_body(conn, batch) gives the next request body (it may upload a photo first on conn)."""
     done, errors, stop = [0], [0], time.perf_counter() + seconds
     lock = threading.Lock()
+    headers = {**h, "Content-Type": "application/json"}
 
     def client():
         conn = http.client.HTTPConnection("127.0.0.1", PORT)
         while time.perf_counter() < stop:
-            changes = make_changes(conn, batch)
-            resp, data = request(conn, "POST", "/api/v1/sync/push", json.dumps({"changes": changes}),
-                                 {**h, "Content-Type": "application/json"})
-            ok = resp.status == 200 and all(r["status"] in ("applied", "duplicate") for r in json.loads(data)["results"])
+            resp, data = request(conn, "POST", "/api/v1/sync/push", make_body(conn, batch), headers)
+            results = json.loads(data)["results"] if resp.status == 200 else []
+            ok = bool(results) and all(r["status"] in ("applied", "duplicate") for r in results)
             with lock:
-                done[0] += len(changes) if ok else 0
+                done[0] += len(results) if ok else 0
                 errors[0] += 0 if ok else 1
     threads = [threading.Thread(target=client) for _ in range(clients)]
-    t0 = time.perf_counter()
+    t0, server0, busy0, me0 = time.perf_counter(), cpu_seconds(SERVER[0]), machine_busy_seconds(), time.process_time()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    n = max(done[0], 1)
+    CPU.append(((cpu_seconds(SERVER[0]) - server0) / n * 1000, (machine_busy_seconds() - busy0) / n * 1000,
+                (time.process_time() - me0) / n * 1000))
     return done[0] / (time.perf_counter() - t0), errors[0]
+
+
+SERVER, CPU = [0], []
+
+
+def cpu_note() -> str:
+    """CPU per record of the last load: the app's processes, the load generator, the whole machine."""
+    app, machine, generator = CPU[-1]
+    return f"CPU per record: app {app:.1f} ms, load generator {generator:.1f} ms, machine {machine:.1f} ms"
 
 
 def run(kind: str, url: str, args) -> None:
     instance = tempfile.mkdtemp(prefix="fangxin-bench-")
     setup(url, instance)
     env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": instance}
-    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-k", "gthread", "--threads", "4",
+    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(args.workers), "-k", "gthread",
+                               "--threads", str(args.threads),
                                "-b", f"127.0.0.1:{PORT}", "--log-level", "warning", "wsgi:app"], env=env, cwd=ROOT)
+    SERVER[0] = server.pid
     try:
         time.sleep(3)
         conn = http.client.HTTPConnection("127.0.0.1", PORT)
@@ -152,18 +199,18 @@ def run(kind: str, url: str, args) -> None:
         page = bench_pull(h)
         sent = []
 
-        def fresh(conn, n):
-            changes = [inspection(page) for _ in range(n)]
-            sent.extend(changes)
-            return changes
+        def fresh(n):
+            return [inspection(page) for _ in range(n)]
 
-        rate, err = load(h, fresh, args.seconds, args.clients)
-        print(f"push, no photo, first time:   {rate:6.0f} inspections/s  ({err} errors)")
+        ahead = int(args.seconds * 1000)  # more than the server can take in the time
+        rate, err = load(h, prepared(fresh, ahead, sent=sent), args.seconds, args.clients)
+        print(f"push, no photo, first time:   {rate:6.0f} inspections/s  ({err} errors)  {cpu_note()}")
         replay_pool = list(sent)
-        rate, err = load(h, lambda conn, n: [random.choice(replay_pool) for _ in range(n)], args.seconds, args.clients)
-        print(f"push, no photo, replayed:     {rate:6.0f} inspections/s  ({err} errors)")
-        rate, err = load(h, fresh, args.seconds, args.clients, batch=20)
-        print(f"push, batches of 20:          {rate:6.0f} inspections/s  ({err} errors)")
+        rate, err = load(h, prepared(lambda n: [random.choice(replay_pool) for _ in range(n)], ahead),
+                         args.seconds, args.clients)
+        print(f"push, no photo, replayed:     {rate:6.0f} inspections/s  ({err} errors)  {cpu_note()}")
+        rate, err = load(h, prepared(fresh, ahead // 20, batch=20), args.seconds, args.clients, batch=20)
+        print(f"push, batches of 20:          {rate:6.0f} inspections/s  ({err} errors)  {cpu_note()}")
         photos = [make_photo(i) for i in range(64)]
         print(f"photo size {statistics.mean(len(p) for p in photos) / 1024:.0f} KB")
         counter = [0]
@@ -177,12 +224,12 @@ def run(kind: str, url: str, args) -> None:
             assert resp.status in (200, 201), body[:200]
             change = inspection(page, sha)
             with_photo.append(change)
-            return [change]
+            return json.dumps({"changes": [change]}).encode()
 
         rate, err = load(h, fresh_photo, args.seconds, args.clients)
-        print(f"push + 1 photo, first time:   {rate:6.0f} inspections/s  ({err} errors)")
-        rate, err = load(h, lambda conn, n: [random.choice(with_photo)], args.seconds, args.clients)
-        print(f"push + 1 photo, replayed:     {rate:6.0f} inspections/s  ({err} errors)")
+        print(f"push + 1 photo, first time:   {rate:6.0f} inspections/s  ({err} errors)  {cpu_note()}")
+        rate, err = load(h, prepared(lambda n: [random.choice(with_photo)], ahead), args.seconds, args.clients)
+        print(f"push + 1 photo, replayed:     {rate:6.0f} inspections/s  ({err} errors)  {cpu_note()}")
     finally:
         server.terminate()
         server.wait()
@@ -194,6 +241,8 @@ def main():
     ap.add_argument("--db", default="both", choices=["sqlite", "postgresql", "both"])
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    ap.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
     args = ap.parse_args()
     if args.db in ("sqlite", "both"):

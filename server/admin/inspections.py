@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import Response, g, render_template, request, send_file
 
 from server.admin.bp import bp
-from server.core.errors import NotFound
+from server.core.errors import Invalid, NotFound
 from server.extensions import db
 from server.inspection import service
 from server.inspection.models import CONCLUSIONS, RESULTS, Inspection
@@ -153,6 +153,8 @@ def embedded_images(user, inspection: Inspection, missing: set[str]) -> dict[str
                 out[sha] = _data_uri("image/jpeg", photos.thumbnail_bytes(user, sha)[1])
         except NotFound:
             continue  # a photo uploaded by someone outside the viewer's scope is left out, not leaked
+        except Invalid:
+            continue  # an original that cannot be decoded: the report lists it without a picture
     return out
 
 

@@ -10,8 +10,7 @@ from server.core.clock import utcnow
 from server.core.errors import Invalid, NotFound, TooManyRequests
 from server.extensions import db
 from server.feedback.models import Complaint, Evaluation
-from server.photo.service import put_objects, thumb_key
-from server.photo.storage import current_storage
+from server.photo.service import put_objects, thumbnail_of
 from server.station.service import scope_clause
 
 PER_SIGN_HOUR = 5
@@ -135,4 +134,4 @@ def complaint_thumb(user, complaint_id: int) -> tuple[str, bytes]:
     c = get_complaint(user, complaint_id)
     if not c.photo_sha256:
         raise NotFound("该投诉没有照片")
-    return c.photo_sha256, current_storage().get(thumb_key(c.photo_sha256))
+    return c.photo_sha256, thumbnail_of(c.photo_sha256)

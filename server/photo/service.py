@@ -75,20 +75,37 @@ def store_photo(user, sha: str, data: bytes, storage: Storage | None = None) -> 
 
 
 def put_objects(sha: str, data: bytes, storage: Storage | None = None) -> imaging.ImageInfo:
-    """Check an image by its content, then store the original and its thumbnail under content keys.
+    """Check an image by its content (type, pixel count, structure), then store the original.
 
     Objects go in before any row: a row never names a missing object. Keys are content-addressed, so
     a retry after a crash rewrites the same bytes and an orphan from a failed commit is harmless.
+    The thumbnail is made when it is first asked for (thumbnail_of), not here: an inspector's sync
+    uploads many photos that nobody looks at until later, and a thumbnail costs ten times the check.
     """
     try:
         info = imaging.inspect(data)
-        thumb = imaging.thumbnail(data)
     except imaging.BadImage as e:
         raise Invalid(e.message, fields={"photo": [e.message]}) from None
-    storage = storage or current_storage()
-    storage.put(original_key(sha), data)
-    storage.put(thumb_key(sha), thumb)
+    (storage or current_storage()).put(original_key(sha), data)
     return info
+
+
+def thumbnail_of(sha: str, storage: Storage | None = None) -> bytes:
+    """The thumbnail of a stored original: made once, on first request, and kept under its own key.
+
+    Two requests making it at once write the same bytes to the same key (atomic puts), so no lock is
+    needed. An original that passed the upload check but cannot be decoded is Invalid (422).
+    """
+    storage = storage or current_storage()
+    key = thumb_key(sha)
+    if storage.exists(key):
+        return storage.get(key)
+    try:
+        thumb = imaging.thumbnail(storage.get(original_key(sha)))
+    except imaging.BadImage as e:
+        raise Invalid("照片已损坏，无法生成缩略图", fields={"photo": [e.message]}) from None
+    storage.put(key, thumb)
+    return thumb
 
 
 def _insert(user, sha: str, data: bytes, info: imaging.ImageInfo) -> tuple[Photo, bool]:
@@ -129,7 +146,7 @@ def open_original(user, sha: str, storage: Storage | None = None):
 def thumbnail_bytes(user, sha: str, storage: Storage | None = None) -> tuple[Photo, bytes]:
     """(photo, thumbnail JPEG bytes) for a photo the user may see."""
     photo = get_photo(user, sha)
-    return photo, (storage or current_storage()).get(photo.thumb_key)
+    return photo, thumbnail_of(photo.sha256, storage)
 
 
 def missing_photos(shas: list[str]) -> set[str]:

@@ -16,12 +16,12 @@ def test_simultaneous_uploads_store_once(app, world, monkeypatch):
             pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
     # Both requests get past the 'already there?' check before either inserts.
     barrier = threading.Barrier(2, timeout=10)
-    real = imaging.thumbnail
+    real = imaging.inspect
 
-    def slow_thumbnail(data):
+    def slow_inspect(data):
         barrier.wait()
         return real(data)
-    monkeypatch.setattr(imaging, "thumbnail", slow_thumbnail)
+    monkeypatch.setattr(imaging, "inspect", slow_inspect)
     data, results = make_image(), []
 
     def upload(token):

@@ -52,6 +52,25 @@ def test_thumbnail_upright_and_without_metadata(client, world, uploaded):
     assert b"Exif" not in resp.data and b"TestCam" not in resp.data
 
 
+def test_thumbnail_made_on_first_view_then_kept(client, world, uploaded, photo_dir):
+    thumbs = lambda: [p for p in photo_dir.rglob("*.jpg") if "thumbs" in p.parts]  # noqa: E731
+    assert thumbs() == []
+    url = f"/api/v1/photos/{sha(uploaded)}/thumb"
+    first = client.get(url, headers=bearer(world.tokens["inspector_a"]))
+    assert first.status_code == 200 and len(thumbs()) == 1
+    made = thumbs()[0].stat().st_mtime_ns
+    second = client.get(url, headers=bearer(world.tokens["admin_a"]))
+    assert second.data == first.data and thumbs()[0].stat().st_mtime_ns == made
+
+
+def test_undecodable_original_gives_a_clear_error(app, client, world, uploaded, photo_dir):
+    """An original damaged in storage after upload: a 422 with a message, not a crash."""
+    original = next(p for p in photo_dir.rglob(sha(uploaded)))
+    original.write_bytes(b"not an image any more")
+    resp = client.get(f"/api/v1/photos/{sha(uploaded)}/thumb", headers=bearer(world.tokens["inspector_a"]))
+    assert resp.status_code == 422 and "损坏" in resp.get_json()["error"]["message"]
+
+
 def test_original_byte_identical_with_exif(client, world, uploaded):
     url = f"/api/v1/photos/{sha(uploaded)}/original"
     resp = client.get(url, headers=bearer(world.tokens["inspector_a"]))

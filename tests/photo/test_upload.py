@@ -43,7 +43,16 @@ def test_upload_each_format(app, client, world, photo_dir, fmt, mime):
         assert photo.original_key == f"originals/{sha(data)[:2]}/{sha(data)[2:4]}/{sha(data)}"
         assert photo.thumb_key.startswith("thumbs/") and photo.thumb_key.endswith(".jpg")
         assert not photo.original_key.startswith("/") and str(photo_dir) not in photo.original_key
-    assert len(stored_files(photo_dir)) == 2
+    assert [p.name for p in stored_files(photo_dir)] == [sha(data)]  # the thumbnail waits for its first view
+
+
+def test_truncated_file_with_its_own_hash_refused(app, client, world, photo_dir):
+    """A file broken on the phone (its hash matches what arrived) is refused by decoding it to its end."""
+    data = make_image(size=(1600, 1200), quality=95)[:-4000]
+    resp = put(client, world.tokens["inspector_a"], data)
+    assert resp.status_code == 422
+    assert "损坏" in chinese(resp)
+    assert_nothing_stored(app, photo_dir)
 
 
 def test_second_upload_is_idempotent(app, client, world, photo_dir):
