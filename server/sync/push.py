@@ -8,11 +8,14 @@ request commits (server.web commits before the response leaves).
 """
 import hashlib
 import json
+from contextlib import contextmanager
 
+import sqlalchemy as sa
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from schemas.sync import PROTOCOL
+from server.core.clock import utcnow
 from server.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from server.extensions import db
 from server.sync.handlers import HANDLERS
@@ -26,27 +29,49 @@ def content_hash(change: dict) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def _replay(receipt: SyncReceipt, change_id: str, digest: str) -> dict:
+def _receipt(change_id: str):
+    """(content_hash, result) of a change stored before, or None."""
+    t = SyncReceipt.__table__
+    return db.session.execute(sa.select(t.c.content_hash, t.c.result).where(t.c.change_id == change_id)).first()
+
+
+def _replay(receipt, change_id: str, digest: str) -> dict:
     if receipt.content_hash == digest:
         return {**receipt.result, "id": change_id, "status": "duplicate"}
     return {"id": change_id, "status": "conflict", "message": "同一编号的记录已以不同内容提交过，请联系管理员核对",
             "record": receipt.result.get("record", {})}
 
 
-def apply_change(user, change: dict) -> dict:
-    """Apply one change and return its result; the session is clean afterwards either way."""
+@contextmanager
+def _all_or_nothing():
+    """The request's whole transaction as the unit to undo: for a batch of one change, where a savepoint
+    would only add two round trips. On failure everything the change did is rolled back."""
+    try:
+        yield
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def apply_change(user, change: dict, alone: bool = False) -> dict:
+    """Apply one change and return its result; the session is clean afterwards either way.
+
+    Each change runs in a savepoint so a bad one leaves the rest of its batch alone; a change that is
+    `alone` in its request uses the request's transaction instead.
+    """
     change_id, digest = change["id"].lower(), content_hash(change)
-    receipt = db.session.get(SyncReceipt, change_id)
+    receipt = _receipt(change_id)
     if receipt is not None:
         return _replay(receipt, change_id, digest)
     if change["type"] not in HANDLERS:
         return {"id": change_id, "status": "invalid", "message": "变更类型不正确", "fields": {"type": ["变更类型不正确"]}}
     try:
-        with db.session.begin_nested():
+        with _all_or_nothing() if alone else db.session.begin_nested():
             result = HANDLERS[change["type"]](user, change["data"], change_id)
-            db.session.add(SyncReceipt(change_id=change_id, user_id=user.id, type=change["type"],
-                                       content_hash=digest, result=result))
-            db.session.flush()
+            # The receipt goes in with a plain INSERT: a unique key clash is the concurrent-twin case below.
+            db.session.execute(sa.insert(SyncReceipt.__table__).values(
+                change_id=change_id, user_id=user.id, type=change["type"], content_hash=digest, result=result,
+                created_at=utcnow()))
     except ValidationError as err:
         return {"id": change_id, "status": "invalid", "message": "内容有误", "fields": err.messages}
     except Conflict as err:
@@ -59,7 +84,7 @@ def apply_change(user, change: dict) -> dict:
         return {"id": change_id, "status": "invalid", "message": err.message}
     except IntegrityError:
         # Another request stored the same change a moment ago (two devices, one record).
-        receipt = db.session.get(SyncReceipt, change_id)
+        receipt = _receipt(change_id)
         if receipt is None:
             raise
         return _replay(receipt, change_id, digest)
@@ -68,4 +93,5 @@ def apply_change(user, change: dict) -> dict:
 
 def push(user, changes: list[dict]) -> dict:
     """Apply every change of a batch in order."""
-    return {"protocol": PROTOCOL, "results": [apply_change(user, c) for c in changes]}
+    alone = len(changes) == 1
+    return {"protocol": PROTOCOL, "results": [apply_change(user, c, alone) for c in changes]}

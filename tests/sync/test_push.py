@@ -157,3 +157,35 @@ def test_inspection_waiting_for_photos(client, world, checklist):
     assert r["status"] == "applied" and r["missing_photos"] == sorted(["a" * 64, "b" * 64])
     got = client.get(f"/api/v1/inspections/{r['record']['id']}", headers=bearer(world.tokens["inspector_a"]))
     assert got.get_json()["missing_photos"] == sorted(["a" * 64, "b" * 64])
+
+
+@pytest.mark.parametrize("batch", [1, 2], ids=["alone", "in a batch"])
+def test_a_change_refused_after_its_first_writes_leaves_no_trace(client, world, checklist, app, monkeypatch, batch):
+    """A change that fails after its inspection row was written (alone: the request's transaction is
+    undone; in a batch: its savepoint) leaves no inspection, answer, change-log or audit row behind."""
+    from server.core.audit import AuditLog
+    from server.core.changelog import ChangeLog
+    from server.core.errors import Invalid
+    from server.inspection import service as inspections
+    from server.inspection.models import InspectionAnswer
+    before = {ChangeLog: _count(app, ChangeLog)}
+
+    def refuse(*args, **kwargs):
+        raise Invalid("照片检查失败")
+    monkeypatch.setattr(inspections, "missing_photos", refuse)
+    bad = change(inspection_body(world.ids["unit_a"], checklist))
+    results = _push(client, world.tokens["inspector_a"], bad).get_json()["results"]
+    assert [r["status"] for r in results] == ["invalid"]
+    if batch == 2:
+        monkeypatch.undo()
+        good = change(inspection_body(world.ids["unit_a"], checklist))
+        monkeypatch.setattr(inspections, "missing_photos", lambda record, answers=None: (
+            refuse() if record.client_id == bad["id"] else set()))
+        results = _push(client, world.tokens["inspector_a"], bad, good).get_json()["results"]
+        assert [r["status"] for r in results] == ["invalid", "applied"]
+    stored = _count(app, Inspection)
+    assert stored == batch - 1 and _count(app, SyncReceipt) == stored
+    assert _count(app, InspectionAnswer) == 16 * stored
+    assert _count(app, ChangeLog) - before[ChangeLog] == stored
+    assert _count(app, AuditLog, AuditLog.entity == "inspection") == stored
+    assert _count(app, Inspection, Inspection.client_id == bad["id"]) == 0
