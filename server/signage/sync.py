@@ -10,9 +10,12 @@ from server.station.service import scope_clause
 from server.sync import handlers, records
 
 
+POSTED, SIGN = SignPostedSchema(), SyncSignSchema()  # made once, used for every record
+
+
 def sign_posted(user, data: dict, change_id: str) -> dict:
     """An inspector confirms the unit's sign of the year is on the wall (with a photo of it)."""
-    data = SignPostedSchema().load(data)
+    data = POSTED.load(data)
     sign = service.mark_posted(user, data["unit_id"], data["year"], data["photo_sha256"], data["note"])
     shas = [data["photo_sha256"]] if data["photo_sha256"] else []
     return {"record": {"type": "sign", "id": sign.id}, "missing_photos": sorted(missing_photos(shas))}
@@ -22,8 +25,7 @@ def load_signs(user, ids: list[str]) -> dict:
     """{id: sign} for the pull, limited to the user's scope."""
     q = sa.select(Sign).where(Sign.id.in_([int(i) for i in ids]),
                               scope_clause(user, Sign.station_id, Sign.county_id))
-    schema = SyncSignSchema()
-    return {str(s.id): schema.dump(s) for s in db.session.scalars(q)}
+    return {str(s.id): SIGN.dump(s) for s in db.session.scalars(q)}
 
 
 handlers.register("sign_posted", sign_posted)
