@@ -7,7 +7,7 @@ import sqlalchemy.orm  # noqa: F401
 from server.extensions import db
 from server.feedback.service import rating
 from server.inspection.models import CONCLUSIONS, Inspection
-from server.photo.service import thumb_key
+from server.photo.service import original_key, thumbnail_of
 from server.photo.storage import current_storage
 from server.signage.models import REVOKE_REASONS, SIGN_TITLES, Sign
 from server.signage.state import STATES, find_by_token, sign_state
@@ -53,8 +53,9 @@ def _unit_facts(sign: Sign) -> dict:
     return facts
 
 
-def sign_page(token: str) -> SignPage:
-    """The page for a token; state not_found for unknown or malformed tokens alike."""
+def sign_head(token: str) -> SignPage:
+    """The sign's state, title and unit name — what the forms show; state not_found for unknown or
+    malformed tokens alike."""
     sign = find_by_token(token)
     state = sign_state(sign)
     page = SignPage(state=state, label=STATES[state], sign=sign)
@@ -64,8 +65,15 @@ def sign_page(token: str) -> SignPage:
     page.unit = {"name": sign.unit.name}
     if state == "revoked":
         page.reason = REVOKE_REASONS.get(sign.revoke_reason or "unit_removed", "")
-    if state not in SHOWS_FACTS:
+    return page
+
+
+def sign_page(token: str) -> SignPage:
+    """The whole page for a token: its head, and the unit's public facts while the sign shows them."""
+    page = sign_head(token)
+    if page.state not in SHOWS_FACTS:
         return page
+    sign = page.sign
     page.unit = _unit_facts(sign)
     ev = last_post_evaluation(sign.unit_id)
     if ev is not None:
@@ -80,8 +88,7 @@ def storefront_thumb(token: str) -> tuple[str, bytes] | None:
     sign = find_by_token(token)
     if sign is None or not sign.posted_photo_sha256 or sign_state(sign) not in SHOWS_FACTS:
         return None
-    storage = current_storage()
-    key = thumb_key(sign.posted_photo_sha256)
-    if not storage.exists(key):
-        return None
-    return sign.posted_photo_sha256, storage.get(key)
+    sha = sign.posted_photo_sha256
+    if not current_storage().exists(original_key(sha)):
+        return None  # the sign-posted record arrived before its photo
+    return sha, thumbnail_of(sha)

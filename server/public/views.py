@@ -1,11 +1,12 @@
-"""The public sign page /s/<token>: no login, no JavaScript, small; and the consumer's two forms."""
+"""The public sign page /s/<token>: no login, no JavaScript, no session, small;
+and the consumer's two forms, each on a page of its own (they carry the session's CSRF token)."""
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from schemas.feedback import COMPLAINT_KINDS, NEGATIVE_TAGS, POSITIVE_TAGS, ComplaintFormSchema, EvaluationFormSchema
 from server.core.errors import Invalid, TooManyRequests
 from server.feedback import service as feedback
-from server.public.service import sign_page, storefront_thumb
+from server.public.service import SHOWS_FACTS, SignPage, sign_head, sign_page, storefront_thumb
 
 bp = Blueprint("public", __name__)
 
@@ -13,27 +14,35 @@ HONEYPOT = "website"  # hidden from people; bots fill it in
 KIND_LABELS = {"complaint": "投诉（我的消费权益受损）", "report": "举报（发现违法违规行为）"}
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'")
+DONE = ("evaluation", "complaint")  # /s/<token>?done=…: back from a form, with a thank-you note
+# The page holds public facts and no session: a browser may keep it but must ask each time, so a revoked
+# sign shows at once. The form pages carry a CSRF token: never stored.
+PAGE_CACHING = "no-cache"
+FORM_CACHING = "private, no-store"
 
 
-def _render(token: str, status: int = 200, errors: dict | None = None, form: dict | None = None,
-            which: str = "", message: str = ""):
-    page = sign_page(token)
-    if not page.found:
-        status = 404
-    html = render_template("public/sign.html", page=page, token=token, errors=errors or {}, form=form or {},
-                           which=which, message=message, done=request.args.get("done", ""),
-                           positive=POSITIVE_TAGS, negative=NEGATIVE_TAGS,
-                           kinds=[(k, KIND_LABELS[k]) for k in COMPLAINT_KINDS], honeypot=HONEYPOT)
-    resp = Response(html, status=status, mimetype="text/html")
+def _html(body, status: int, caching: str) -> Response:
+    resp = Response(body, status=status, mimetype="text/html")
     resp.headers["Content-Security-Policy"] = CSP
-    resp.headers["Cache-Control"] = "private, no-store"
+    resp.headers["Cache-Control"] = caching
     return resp
+
+
+def _render_page(page: SignPage, token: str, done: str = "") -> str:
+    return render_template("public/sign.html", page=page, token=token, done=done)
+
+
+def _fresh_page(token: str, status: int = 200, done: str = "") -> Response:
+    """The page rendered now: back from a form (with its note), or refusing a form (404)."""
+    page = sign_page(token)
+    return _html(_render_page(page, token, done), status if page.found else 404, PAGE_CACHING)
 
 
 @bp.get("/s/<token>")
 def sign(token: str):
     """What a consumer sees after scanning: valid / revoked / replaced / expired / not ours."""
-    return _render(token)
+    done = request.args.get("done", "")
+    return _fresh_page(token, done=done if done in DONE else "")
 
 
 @bp.get("/s/<token>/photo")
@@ -50,10 +59,31 @@ def photo(token: str):
     return resp.make_conditional(request)
 
 
+def _form_target(token: str, which: str) -> SignPage | None:
+    """The sign a form is about; None if not ours, or an evaluation of a sign that shows no facts."""
+    page = sign_head(token)
+    if not page.found or (which == "evaluation" and page.state not in SHOWS_FACTS):
+        return None
+    return page
+
+
+def _form_page(page: SignPage, token: str, which: str, status: int = 200, errors: dict | None = None,
+               form: dict | None = None, message: str = "") -> Response:
+    html = render_template(f"public/{which}.html", page=page, token=token, errors=errors or {},
+                           form=form or {}, message=message, positive=POSITIVE_TAGS, negative=NEGATIVE_TAGS,
+                           kinds=[(k, KIND_LABELS[k]) for k in COMPLAINT_KINDS], honeypot=HONEYPOT)
+    return _html(html, status, FORM_CACHING)
+
+
+def _show_form(token: str, which: str):
+    page = _form_target(token, which)
+    return _form_page(page, token, which) if page else _fresh_page(token, 404)
+
+
 def _submit(token: str, which: str, schema, store):
-    page = sign_page(token)
-    if not page.found or (which == "evaluation" and page.state not in ("valid", "expired")):
-        return _render(token, 404)
+    page = _form_target(token, which)
+    if page is None:
+        return _fresh_page(token, 404)
     form = request.form.to_dict()
     form["tags"] = request.form.getlist("tags")
     if request.form.get(HONEYPOT, "").strip():
@@ -62,18 +92,30 @@ def _submit(token: str, which: str, schema, store):
         data = schema.load({k: v for k, v in form.items() if k in schema.fields and v not in ("", [])})
         store(page.sign, data, feedback.address_hash(request.remote_addr or ""))
     except ValidationError as err:
-        return _render(token, 422, err.messages, form, which, "填写的内容有误，请按提示修改")
+        return _form_page(page, token, which, 422, err.messages, form, "填写的内容有误，请按提示修改")
     except Invalid as err:
-        return _render(token, 422, err.fields, form, which, err.message)
+        return _form_page(page, token, which, 422, err.fields, form, err.message)
     except TooManyRequests as err:
-        return _render(token, 429, {}, form, which, err.message)
+        return _form_page(page, token, which, 429, {}, form, err.message)
     return redirect(url_for("public.sign", token=token, done=which), 303)
+
+
+@bp.get("/s/<token>/evaluate")
+def evaluation_form(token: str):
+    """The evaluation form: stars, tags, comment."""
+    return _show_form(token, "evaluation")
 
 
 @bp.post("/s/<token>/evaluate")
 def evaluate(token: str):
     """A consumer's evaluation: stars, tags, comment."""
     return _submit(token, "evaluation", EvaluationFormSchema(), feedback.add_evaluation)
+
+
+@bp.get("/s/<token>/complain")
+def complaint_form(token: str):
+    """The complaint or report form, with an optional photo."""
+    return _show_form(token, "complaint")
 
 
 @bp.post("/s/<token>/complain")

@@ -1,8 +1,10 @@
-"""The public sign page in a real phone-sized Chromium: every state fits 360 px; leaving an evaluation."""
+"""The public sign page in a real phone-sized Chromium: every state fits 360 px; leaving an evaluation and a
+complaint from their own pages."""
 import sqlalchemy as sa
+from PIL import Image
 
 from server.extensions import db
-from server.feedback.models import Evaluation
+from server.feedback.models import Complaint, Evaluation
 from server.qrsign import payload
 from tests.conftest import bearer
 from tests.e2e.conftest import no_horizontal_overflow, shot
@@ -22,22 +24,57 @@ def test_valid_sign_page_and_evaluation_on_a_phone(app, phone, live_server, worl
     assert "本标识真实有效" in phone.inner_text("body")
     shot(phone, "public-sign-valid-360")
     assert no_horizontal_overflow(phone)
-    # When the consumer opens the evaluation form, picks 4 stars and two tags, and submits
-    phone.click("summary:has-text('评价这家单位')")
+    # When the consumer taps 评价, picks 4 stars and two tags, and submits
+    phone.click("a:has-text('评价这家单位')")
+    assert phone.url.endswith(f"/s/{token}/evaluate")
+    shot(phone, "public-sign-evaluate-form-360")
+    assert no_horizontal_overflow(phone)
     phone.check("input[name=stars][value='4']")
     phone.check("input[name=tags][value='服务好']")
     phone.check("input[name=tags][value='退换方便']")
     phone.fill("textarea[name=comment]", "老板很热情，退货很方便")
     phone.click("button:has-text('提交评价')")
     phone.wait_for_load_state("networkidle")
-    # Then they are thanked and the average shows
+    # Then they are back on the sign's page, thanked, and the average shows
+    assert phone.url.endswith(f"/s/{token}?done=evaluation")
     body = phone.inner_text("body")
-    assert "感谢您的评价" in body and "4.0（1条）" in body
+    assert "感谢您的评价" in body and "4.0（1条）" in body and "本标识真实有效" in body
     shot(phone, "public-sign-evaluated-360")
     assert no_horizontal_overflow(phone)
     with app.app_context():
         ev = db.session.scalar(sa.select(Evaluation))
         assert ev.stars == 4 and ev.tags == ["服务好", "退换方便"]
+
+
+def test_complaint_with_a_photo_on_a_phone(app, phone, live_server, world, evaluated, tmp_path):
+    _, token, _ = issue(app, world)
+    photo = tmp_path / "shelf.png"
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(photo, "PNG")
+    phone.goto(f"{live_server}/s/{token}")
+    # When the consumer taps 投诉或举报 and first leaves the phone number wrong
+    phone.click("a:has-text('投诉或举报')")
+    phone.select_option("select[name=kind]", "report")
+    phone.fill("textarea[name=description]", "货架上有过期的牛奶还在卖")
+    phone.fill("input[name=phone]", "1380000")
+    phone.set_input_files("input[name=photo]", str(photo))
+    phone.click("button:has-text('提交')")
+    phone.wait_for_load_state("networkidle")
+    # Then the form comes back with what they typed and says what to fix
+    body = phone.inner_text("body")
+    assert "请填写11位手机号或带区号的固定电话" in body
+    assert phone.input_value("textarea[name=description]") == "货架上有过期的牛奶还在卖"
+    shot(phone, "public-sign-complaint-error-360")
+    assert no_horizontal_overflow(phone)
+    # When they correct it and send again with the photo
+    phone.fill("input[name=phone]", "13800000000")
+    phone.set_input_files("input[name=photo]", str(photo))
+    phone.click("button:has-text('提交')")
+    phone.wait_for_load_state("networkidle")
+    # Then the station has it, with the photo
+    assert "已收到，所属市场监管所将依法处理" in phone.inner_text("body")
+    with app.app_context():
+        c = db.session.scalar(sa.select(Complaint))
+        assert c.kind == "report" and c.phone == "13800000000" and c.photo_sha256
 
 
 def test_other_states_fit_a_phone(app, phone, live_server, world, evaluated):

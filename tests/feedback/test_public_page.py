@@ -1,5 +1,6 @@
 """The public sign page: each state, only public facts, escaping, the two forms, limits and bad uploads."""
 import io
+import re
 import uuid
 
 import sqlalchemy as sa
@@ -103,8 +104,9 @@ def test_unknown_and_forged_tokens_look_the_same(app, client, world, evaluated):
     pages = [client.get(f"/s/{t}") for t in (payload.new_token(), forged, "short", "x" * 200)]
     assert [p.status_code for p in pages] == [404] * 4
     assert all("未找到该标识，谨防假冒" in text(p) for p in pages)
-    assert all("<form" not in text(p) for p in pages)
+    assert all("<form" not in text(p) and "/complain" not in text(p) for p in pages)
     assert client.post(f"/s/{forged}/evaluate", data={"stars": 5}).status_code == 404
+    assert client.get(f"/s/{forged}/complain").status_code == 404
 
 
 def test_script_in_unit_name_and_comment_is_escaped(app, client, world, evaluated):
@@ -124,8 +126,9 @@ def test_script_in_unit_name_and_comment_is_escaped(app, client, world, evaluate
 
 def test_evaluation_validation(app, client, world, evaluated):
     _, token, _ = issue(app, world)
-    r = client.post(f"/s/{token}/evaluate", data={"stars": "9", "tags": ["乱写"]})
+    r = client.post(f"/s/{token}/evaluate", data={"stars": "9", "tags": ["乱写"], "comment": "<b>好</b>"})
     assert r.status_code == 422 and "星级应在1到5之间" in text(r)
+    assert 'name="stars"' in text(r) and "&lt;b&gt;好&lt;/b&gt;</textarea>" in text(r)  # the form again, as typed
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Evaluation.id))) == 0
 
@@ -209,19 +212,46 @@ def test_complaint_with_photo_reaches_the_station(app, client, world, evaluated)
 
 def test_complaint_needs_phone_and_description(app, client, world, evaluated):
     _, token, _ = issue(app, world)
-    r = client.post(f"/s/{token}/complain", data={"description": "差", "phone": "12"})
+    r = client.post(f"/s/{token}/complain", data={"kind": "report", "description": "差", "phone": "12"})
     assert r.status_code == 422 and "请填写11位手机号" in text(r)
+    assert '<option value="report" selected>' in text(r) and 'value="12"' in text(r)
 
 
 def test_forms_need_csrf(app, client, world, evaluated):
+    """The forms carry the session's CSRF token on their own pages; the sign page has no session at all."""
     _, token, _ = issue(app, world)
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         assert client.post(f"/s/{token}/evaluate", data={"stars": "5"}).status_code == 400
-        page = text(client.get(f"/s/{token}"))
-        assert 'name="csrf_token"' in page
+        page = client.get(f"/s/{token}")
+        assert 'name="csrf_token"' not in text(page) and "Set-Cookie" not in page.headers
+        form = client.get(f"/s/{token}/evaluate")
+        assert form.headers["Cache-Control"] == "private, no-store" and "Set-Cookie" in form.headers
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', text(form)).group(1)
+        r = client.post(f"/s/{token}/evaluate", data={"stars": "5", "csrf_token": csrf})
+        assert r.status_code == 303 and "done=evaluation" in r.headers["Location"]
+        assert 'name="csrf_token"' in text(client.get(f"/s/{token}/complain"))
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_form_pages_follow_the_sign_state(app, client, world, evaluated):
+    """Evaluations only while the sign shows the unit's facts; complaints about any sign of ours."""
+    sid, token, serial = issue(app, world)
+    page = text(client.get(f"/s/{token}"))
+    assert f'href="/s/{token}/evaluate"' in page and f'href="/s/{token}/complain"' in page
+    assert "<form" not in page
+    form = text(client.get(f"/s/{token}/evaluate"))
+    assert 'name="stars"' in form and "五云放心超市" in form and serial in form and "服务好" in form
+    assert 'name="phone"' in text(client.get(f"/s/{token}/complain"))
+    client.post(f"/api/v1/signs/{sid}/revoke", json={"reason": "violations"}, headers=bearer(world.tokens["admin_a"]))
+    assert "/evaluate" not in text(client.get(f"/s/{token}"))
+    refused = client.get(f"/s/{token}/evaluate")
+    assert refused.status_code == 404 and "已撤销" in text(refused) and 'name="stars"' not in text(refused)
+    assert client.post(f"/s/{token}/evaluate", data={"stars": "5"}).status_code == 404
+    assert client.get(f"/s/{token}/complain").status_code == 200
+    for which in ("evaluate", "complain"):
+        assert client.get(f"/s/{payload.new_token()}/{which}").status_code == 404
 
 
 def test_page_is_small(app, client, world, evaluated):
