@@ -46,6 +46,10 @@ class Config:
     FEEDBACK_PER_SIGN_HOUR = 5
     FEEDBACK_PER_ADDRESS_DAY = 20
     ISSUING_AUTHORITY = "缙云县市场监督管理局"
+    # The public sign page is kept rendered per process: pages (LRU) and seconds an entry may live when
+    # nothing synced changed (evaluations and targets are not in the change log; they show within this).
+    PUBLIC_PAGE_CACHE_SIZE = 2000
+    PUBLIC_PAGE_TTL = 30
     # gzip (and brotli where asked) for pages and JSON; photos are already compressed.
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/json", "text/javascript",
                           "application/javascript", "application/manifest+json"]
@@ -66,6 +70,7 @@ class Config:
             "SIGN_SERIAL_PREFIX": os.environ.get("SIGN_SERIAL_PREFIX", ""),
             # Behind a reverse proxy, how many hops of X-Forwarded-For to trust (for rate limits).
             "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS", "0")),
+            "PUBLIC_PAGE_TTL": float(os.environ.get("PUBLIC_PAGE_TTL", cls.PUBLIC_PAGE_TTL)),
         }
 
 

@@ -1,11 +1,12 @@
-"""The public sign page /s/<token>: no login, no JavaScript, no session, small;
+"""The public sign page /s/<token>: no login, no JavaScript, no session, small, kept rendered per process;
 and the consumer's two forms, each on a page of its own (they carry the session's CSRF token)."""
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from schemas.feedback import COMPLAINT_KINDS, NEGATIVE_TAGS, POSITIVE_TAGS, ComplaintFormSchema, EvaluationFormSchema
 from server.core.errors import Invalid, TooManyRequests
 from server.feedback import service as feedback
+from server.public.cache import CachedPage, PageCache, cached_page, change_stamp
 from server.public.service import SHOWS_FACTS, SignPage, sign_head, sign_page, storefront_thumb
 
 bp = Blueprint("public", __name__)
@@ -15,10 +16,19 @@ KIND_LABELS = {"complaint": "投诉（我的消费权益受损）", "report": "�
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'")
 DONE = ("evaluation", "complaint")  # /s/<token>?done=…: back from a form, with a thank-you note
-# The page holds public facts and no session: a browser may keep it but must ask each time, so a revoked
-# sign shows at once. The form pages carry a CSRF token: never stored.
+# The page holds public facts and no session: a browser may keep it but must ask each time (a 304 while
+# unchanged), so a revoked sign shows at once. The form pages carry a CSRF token: never stored.
 PAGE_CACHING = "no-cache"
 FORM_CACHING = "private, no-store"
+
+
+@bp.record_once
+def _make_cache(state) -> None:
+    state.app.extensions["public_pages"] = PageCache(state.app.config["PUBLIC_PAGE_CACHE_SIZE"])
+
+
+def _pages() -> PageCache:
+    return current_app.extensions["public_pages"]
 
 
 def _html(body, status: int, caching: str) -> Response:
@@ -38,11 +48,39 @@ def _fresh_page(token: str, status: int = 200, done: str = "") -> Response:
     return _html(_render_page(page, token, done), status if page.found else 404, PAGE_CACHING)
 
 
+def _takes_gzip() -> bool:
+    header = request.headers.get("Accept-Encoding", "")
+    return "gzip" in header and request.accept_encodings["gzip"] > 0  # parsed only when it may say yes
+
+
+def _send(entry: CachedPage) -> Response:
+    """A kept page: 304 when the browser holds this version, gzip when the browser takes it."""
+    if "If-None-Match" in request.headers and request.if_none_match.contains_weak(entry.etag):
+        resp = _html(b"", 304, PAGE_CACHING)
+    elif _takes_gzip():
+        resp = _html(entry.gzipped, 200, PAGE_CACHING)
+        resp.headers["Content-Encoding"] = "gzip"  # flask-compress leaves an encoded body alone
+    else:
+        resp = _html(entry.html, 200, PAGE_CACHING)
+    resp.set_etag(entry.etag, weak=True)  # weak: the same page plain or gzipped
+    resp.headers["Vary"] = "Accept-Encoding"
+    return resp
+
+
 @bp.get("/s/<token>")
 def sign(token: str):
     """What a consumer sees after scanning: valid / revoked / replaced / expired / not ours."""
     done = request.args.get("done", "")
-    return _fresh_page(token, done=done if done in DONE else "")
+    if done in DONE:
+        return _fresh_page(token, done=done)
+    stamp = change_stamp()  # before rendering: a change committed meanwhile makes the entry stale, not fresh
+    entry = _pages().get(token, stamp, current_app.config["PUBLIC_PAGE_TTL"])
+    if entry is None:
+        page = sign_page(token)
+        if not page.found:  # not kept: guessed tokens must not push real signs out
+            return _html(_render_page(page, token), 404, PAGE_CACHING)
+        entry = _pages().put(token, cached_page(_render_page(page, token).encode(), stamp))
+    return _send(entry)
 
 
 @bp.get("/s/<token>/photo")
@@ -97,6 +135,8 @@ def _submit(token: str, which: str, schema, store):
         return _form_page(page, token, which, 422, err.fields, form, err.message)
     except TooManyRequests as err:
         return _form_page(page, token, which, 429, {}, form, err.message)
+    if which == "evaluation":
+        _pages().drop(token)  # the new average shows here at once; other processes within the TTL
     return redirect(url_for("public.sign", token=token, done=which), 303)
 
 

@@ -1,0 +1,95 @@
+"""Rendered public sign pages kept in this process, so a scan costs one tiny query instead of a render.
+
+An entry holds the page's HTML, its gzip and an ETag, and is good only while two things hold:
+  - the change log's counter still has the value read *before* the page was rendered. Every commit
+    that changes a synced record (units, their years and stages, signs, inspections) moves it, so a
+    revoked sign or a removed unit shows on the very next scan, in every process. Reading the counter
+    first means a commit racing the render can only make an entry look older, never fresher;
+  - it is younger than the TTL: evaluations, targets (which year is the latest) are not in the
+    change log, so they show within the TTL.
+"""
+import gzip
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from server.extensions import db
+
+STAMP_SQL = "SELECT value FROM sync_counter WHERE id = 1"
+monotonic = time.monotonic  # a module attribute, so tests can move the clock
+
+
+def change_stamp() -> int | None:
+    """The change log's counter now (None on a database without its row).
+
+    Straight on a pooled DBAPI connection: a scan asks this every time, and an ORM session or an
+    engine connection costs several times the statement itself (SQLite: ~90 µs and ~50 µs against ~9 µs).
+    One plain statement with no parameters reads the same on SQLite and PostgreSQL; the pool rolls back
+    on return.
+    """
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(STAMP_SQL)
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        raw.close()
+    return row[0] if row else None
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """One rendered page: its bytes plain and gzipped, its ETag, and when and at what stamp it was made."""
+
+    html: bytes
+    gzipped: bytes
+    etag: str
+    stamp: int | None
+    born: float
+
+
+def cached_page(html: bytes, stamp: int | None) -> CachedPage:
+    """A cache entry for html rendered after reading stamp."""
+    return CachedPage(html=html, gzipped=gzip.compress(html, 9, mtime=0),
+                      etag=hashlib.blake2b(html, digest_size=12).hexdigest(), stamp=stamp, born=monotonic())
+
+
+class PageCache:
+    """Pages by key, the least recently used dropped past `size`. Safe across threads."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._pages: OrderedDict[str, CachedPage] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, stamp: int | None, ttl: float) -> CachedPage | None:
+        """The page for key if made at this stamp less than ttl seconds ago; else None (and forgotten)."""
+        with self._lock:
+            page = self._pages.get(key)
+            if page is None:
+                return None
+            if page.stamp != stamp or monotonic() - page.born >= ttl:
+                del self._pages[key]
+                return None
+            self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: str, page: CachedPage) -> CachedPage:
+        """Keep page under key; returns it."""
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+        return page
+
+    def drop(self, key: str) -> None:
+        """Forget key's page (this process only; others wait out the TTL)."""
+        with self._lock:
+            self._pages.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._pages)

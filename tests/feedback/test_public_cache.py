@@ -1,0 +1,211 @@
+"""The sign page kept rendered per process: what changes it shows at once, what within the TTL, and how
+it is sent (no query on a hit, gzip, 304, headers)."""
+import gzip
+import uuid
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+from server.core.clock import utcnow
+from server.extensions import db
+from server.feedback.models import Evaluation
+from server.public import cache
+from server.qrsign import payload
+from server.signage.models import Sign
+from server.station.models import Target
+from server.unit.models import Unit
+from tests.conftest import YEAR, bearer
+from tests.signage.conftest import evaluated, issue  # noqa: F401
+from tests.sync.conftest import checklist, inspection_body  # noqa: F401
+
+
+def text(r):
+    return r.get_data(as_text=True)
+
+
+def stamp(app):
+    with app.app_context():
+        return cache.change_stamp()
+
+
+@contextmanager
+def statements(app):
+    """The SQL statements the app runs through SQLAlchemy inside the block."""
+    seen = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+
+
+@pytest.fixture
+def later(monkeypatch):
+    """Move the cache's clock: later(seconds)."""
+    start = cache.monotonic()
+    offset = [0.0]
+    monkeypatch.setattr(cache, "monotonic", lambda: start + offset[0])
+
+    def move(seconds):
+        offset[0] += seconds
+    return move
+
+
+def add_evaluation_elsewhere(app, world, sign_id, stars):
+    """An evaluation stored by another process: this one hears nothing of it."""
+    with app.app_context():
+        unit = db.session.get(Unit, world.ids["unit_a"])
+        db.session.add(Evaluation(unit_id=unit.id, sign_id=sign_id, county_id=unit.county_id,
+                                  station_id=unit.station_id, stars=stars, tags=[], comment="",
+                                  address_hash="x", created_at=utcnow()))
+        db.session.commit()
+
+
+def test_a_hit_runs_no_query_for_the_facts(app, client, world, evaluated):
+    _, token, _ = issue(app, world)
+    with statements(app) as first:
+        page = client.get(f"/s/{token}")
+    with statements(app) as second:
+        again = client.get(f"/s/{token}")
+    assert len(first) >= 4 and second == []  # only the stamp, straight on a DBAPI connection
+    assert again.get_data() == page.get_data() and "本标识真实有效" in text(again)
+    # Query strings a messenger appends do not matter; the note after a form is rendered fresh.
+    with statements(app) as shared:
+        assert client.get(f"/s/{token}?from=singlemessage").get_data() == page.get_data()
+    assert shared == []
+    assert "感谢您的评价" in text(client.get(f"/s/{token}?done=evaluation"))
+
+
+def test_revoke_shows_on_the_very_next_scan(app, client, world, evaluated):
+    sid, token, _ = issue(app, world)
+    assert "本标识真实有效" in text(client.get(f"/s/{token}"))
+    before = stamp(app)
+    client.post(f"/api/v1/signs/{sid}/revoke", json={"reason": "violations"}, headers=bearer(world.tokens["admin_a"]))
+    assert stamp(app) != before
+    body = text(client.get(f"/s/{token}"))
+    assert "已撤销" in body and "存在违法违规行为" in body
+
+
+def test_replacement_shows_at_once(app, client, world, evaluated):
+    sid, token, _ = issue(app, world)
+    client.get(f"/s/{token}")
+    client.post(f"/api/v1/signs/{sid}/replace", json={}, headers=bearer(world.tokens["admin_a"]))
+    assert "已更换" in text(client.get(f"/s/{token}"))
+
+
+def test_unit_removal_shows_at_once(app, client, world, evaluated):
+    _, token, _ = issue(app, world)
+    client.get(f"/s/{token}")
+    before = stamp(app)
+    r = client.post(f"/api/v1/units/{world.ids['unit_a']}/transitions", headers=bearer(world.tokens["admin_a"]),
+                    json={"year": YEAR, "to_stage": "removed", "reason": "violations"})
+    assert r.status_code == 200, r.json
+    assert stamp(app) != before
+    assert "已撤销" in text(client.get(f"/s/{token}"))
+
+
+def test_unit_edit_shows_at_once(app, client, world, evaluated):
+    _, token, _ = issue(app, world)
+    client.get(f"/s/{token}")
+    with app.app_context():
+        db.session.get(Unit, world.ids["unit_a"]).address = "五云街道新建路8号"
+        db.session.commit()
+    assert "五云街道新建路8号" in text(client.get(f"/s/{token}"))
+
+
+def test_new_post_evaluation_shows_at_once(app, client, world, evaluated, checklist):
+    _, token, _ = issue(app, world)
+    assert "暂无记录" in text(client.get(f"/s/{token}"))
+    before = stamp(app)
+    body = inspection_body(world.ids["unit_a"], checklist, kind="post_evaluation")
+    r = client.post("/api/v1/sync/push", json={"changes": [{"id": body["client_id"], "type": "inspection",
+                                                             "data": body}]},
+                    headers=bearer(world.tokens["inspector_a"]))
+    assert r.json["results"][0]["status"] == "applied", r.json
+    assert stamp(app) != before
+    assert "2023年09月01日 · 合格" in text(client.get(f"/s/{token}"))
+
+
+def test_evaluations_and_targets_show_within_the_ttl(app, client, world, evaluated, later):
+    """Not in the change log: another process's evaluation or a new year's target shows once the TTL passed."""
+    sid, token, _ = issue(app, world)
+    assert "暂无评价" in text(client.get(f"/s/{token}"))
+    add_evaluation_elsewhere(app, world, sid, 3)
+    later(app.config["PUBLIC_PAGE_TTL"] - 1)
+    assert "暂无评价" in text(client.get(f"/s/{token}"))
+    later(1)
+    assert "3.0（1条）" in text(client.get(f"/s/{token}"))
+    with app.app_context():
+        db.session.add(Target(year=YEAR + 1, county_id=world.ids["county"], station_id=world.ids["a"],
+                              kind="general", count=5))
+        db.session.commit()
+    assert "本标识真实有效" in text(client.get(f"/s/{token}"))
+    later(app.config["PUBLIC_PAGE_TTL"])
+    assert "已过期" in text(client.get(f"/s/{token}"))
+
+
+def test_an_evaluation_made_here_shows_here_at_once(app, client, world, evaluated):
+    _, token, _ = issue(app, world)
+    assert "暂无评价" in text(client.get(f"/s/{token}"))
+    assert client.post(f"/s/{token}/evaluate", data={"stars": "4"}).status_code == 303
+    assert "4.0（1条）" in text(client.get(f"/s/{token}"))
+
+
+def test_gzip_etag_and_headers(app, client, world, evaluated):
+    _, token, _ = issue(app, world)
+    plain = client.get(f"/s/{token}", headers={"Accept-Encoding": "identity"})
+    zipped = client.get(f"/s/{token}", headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert "Content-Encoding" not in plain.headers and zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.get_data()) == plain.get_data()
+    assert len(zipped.get_data()) < len(plain.get_data())
+    for r in (plain, zipped):
+        assert r.headers["Cache-Control"] == "no-cache" and "Set-Cookie" not in r.headers
+        assert r.headers["Content-Security-Policy"].startswith("default-src 'none'")
+        assert "Accept-Encoding" in r.headers["Vary"] and r.headers["X-Content-Type-Options"] == "nosniff"
+    etag = plain.headers["ETag"]
+    assert etag.startswith('W/"') and zipped.headers["ETag"] == etag
+    other = client.get(f"/s/{token}", headers={"Accept-Encoding": "br"})  # flask-compress's to do
+    assert other.headers["Content-Encoding"] == "br" and other.headers["ETag"] == etag
+    unchanged = client.get(f"/s/{token}", headers={"If-None-Match": etag, "Accept-Encoding": "gzip"})
+    assert unchanged.status_code == 304 and unchanged.get_data() == b"" and unchanged.headers["ETag"] == etag
+    with app.app_context():
+        db.session.scalar(sa.select(Sign).where(Sign.token == token)).status = "revoked"
+        db.session.commit()
+    changed = client.get(f"/s/{token}", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag and "已撤销" in text(changed)
+
+
+def test_unknown_tokens_are_not_kept(app, client, world, evaluated):
+    _, token, _ = issue(app, world)
+    client.get(f"/s/{token}")
+    kept = len(app.extensions["public_pages"])
+    for _ in range(5):
+        assert client.get(f"/s/{payload.new_token()}").status_code == 404
+    assert len(app.extensions["public_pages"]) == kept
+
+
+def test_page_cache_is_bounded_and_checks_stamp_and_age(later):
+    pages = cache.PageCache(2)
+    for key in "abc":
+        pages.put(key, cache.cached_page(key.encode(), 7))
+    assert pages.get("a", 7, 30) is None and len(pages) == 2  # the least recently used went
+    assert pages.get("b", 7, 30).html == b"b"
+    pages.put("d", cache.cached_page(b"d", 7))
+    assert pages.get("c", 7, 30) is None and pages.get("b", 7, 30) is not None  # b was used, c went
+    assert pages.get("b", 8, 30) is None and pages.get("b", 7, 30) is None  # a new stamp: gone for good
+    later(31)
+    assert pages.get("d", 7, 30) is None
+
+
+def test_stamp_moves_with_every_synced_commit(app, world, evaluated):
+    before = stamp(app)
+    with app.app_context():
+        db.session.get(Unit, world.ids["unit_a"]).name = "改名" + uuid.uuid4().hex[:4]
+        db.session.commit()
+    assert stamp(app) != before
