@@ -24,6 +24,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **options}
     app.json.ensure_ascii = False
+    from server.core.session import CookieSessions
+    app.session_interface = CookieSessions()
     if app.config.get("TRUSTED_PROXY_HOPS"):
         from werkzeug.middleware.proxy_fix import ProxyFix
         hops = app.config["TRUSTED_PROXY_HOPS"]
