@@ -7,7 +7,9 @@ issues their signs, then prints:
   - the public page's HTML bytes, with and without its one CSS file;
   - requests per second of /s/<token> under gunicorn (2 sync workers) against a bare Flask endpoint
     served the same way on the same machine in the same run, from a threaded http.client load
-    generator (keep-alive where the server keeps the connection).
+    generator (keep-alive where the server keeps the connection). After the warm-up a scan is served
+    from the worker's kept page (server/public/cache.py); the same page rendered on every request
+    (PUBLIC_PAGE_TTL=0, as when every scan is of another sign) is printed beside it.
 
     .venv/bin/python bench/signs.py [--units 375] [--seconds 10] [--threads 8]
 """
@@ -75,6 +77,8 @@ def build(tmp: str, n: int) -> tuple[str, str]:
         html = client.get(f"/s/{token}").get_data()
         css = client.get("/static/public.css").get_data()
         print(f"public page: HTML {len(html)} B + CSS {len(css)} B = {len(html) + len(css)} B (goal < 20480)")
+        zipped = client.get(f"/s/{token}", headers={"Accept-Encoding": "gzip"}).get_data()
+        print(f"public page gzipped: HTML {len(zipped)} B")
     return url, token
 
 
@@ -134,19 +138,23 @@ def throughput(tmp: str, url: str, token: str, seconds: float, threads: int) -> 
     env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": tmp, "PYTHONPATH": str(ROOT)}
     bare = serve("bare:app", 8761, env, tmp)
     real = serve("wsgi:app", 8762, env, str(ROOT))
+    uncached = serve("wsgi:app", 8763, {**env, "PUBLIC_PAGE_TTL": "0"}, str(ROOT))
     try:
         load(8761, "/", 2, threads)
         load(8762, f"/s/{token}", 2, threads)
+        load(8763, f"/s/{token}", 2, threads)
         base = load(8761, "/", seconds, threads)
         page = load(8762, f"/s/{token}", seconds, threads)
         health = load(8762, "/healthz", seconds, threads)
+        rendered = load(8763, f"/s/{token}", seconds, threads)
     finally:
-        for p in (bare, real):
+        for p in (bare, real, uncached):
             p.terminate()
             p.wait()
     print(f"gunicorn -w 2, {threads} client threads, {seconds:.0f} s each: bare Flask {base:.0f} req/s, "
           f"/s/<token> {page:.0f} req/s = {page / base:.0%} of bare (goal ≥ 50%); "
           f"the full app's /healthz {health:.0f} req/s = {health / base:.0%}")
+    print(f"/s/<token> rendered on every request (PUBLIC_PAGE_TTL=0): {rendered:.0f} req/s = {rendered / base:.0%}")
 
 
 def main():
