@@ -68,9 +68,14 @@ function itemStep(ctx, item, el) {
     const b = e.target.closest('[data-r]');
     if (!b) return;
     a.result = b.dataset.r;
-    await ctx.save();
-    if (a.result === 'no') ctx.redraw();
-    else ctx.goto(ctx.draft.step + 1); // one tap per compliant item
+    if (a.result === 'no') {
+      // Redraw at once, before the save: a note typed or a photo taken right after the tap must land
+      // in the screen that stays, not in one about to be replaced.
+      ctx.redraw();
+      await ctx.save();
+    } else {
+      ctx.goto(ctx.draft.step + 1); // one tap per compliant item
+    }
   });
   el.querySelector('#note').addEventListener('input', (e) => { a.note = e.target.value; ctx.save(); });
   const drawThumbs = () => thumbs(ctx, a.photos, el.querySelector('#photos'), async (sha) => {
