@@ -41,7 +41,21 @@ def html_to_pdf(html: str) -> bytes:
     """The PDF of a self-contained HTML document; MissingFont when Chinese cannot be drawn."""
     if not cjk_font_available():
         raise MissingFont()
-    from weasyprint import HTML  # imported late: it loads pango, which only this needs
-    from weasyprint.urls import URLFetcher
+    HTML, URLFetcher = weasyprint()
     fetcher = URLFetcher(allowed_protocols={"data"})  # never http or file: the document is self-contained
     return HTML(string=html, url_fetcher=fetcher).write_pdf()
+
+
+def weasyprint():
+    """WeasyPrint's HTML and URLFetcher, imported late (it loads pango, which only printing needs).
+
+    Importing it sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process, which would let a truncated
+    photo pass the upload check (server.photo.imaging); the flag is put back. The images printed here
+    are our own thumbnails and signatures, never truncated, so WeasyPrint does not need it.
+    """
+    from PIL import ImageFile
+    strict = ImageFile.LOAD_TRUNCATED_IMAGES
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+    ImageFile.LOAD_TRUNCATED_IMAGES = strict
+    return HTML, URLFetcher

@@ -55,6 +55,16 @@ def test_truncated_file_with_its_own_hash_refused(app, client, world, photo_dir)
     assert_nothing_stored(app, photo_dir)
 
 
+def test_truncated_file_still_refused_once_printing_was_loaded(app, client, world, photo_dir):
+    """WeasyPrint relaxes Pillow's truncated-image check for the process when imported; printing must
+    not switch the upload check off."""
+    from server.report import pdf
+    pdf.weasyprint()
+    resp = put(client, world.tokens["inspector_a"], make_image(size=(1600, 1200), quality=95)[:-4000])
+    assert resp.status_code == 422
+    assert_nothing_stored(app, photo_dir)
+
+
 def test_second_upload_is_idempotent(app, client, world, photo_dir):
     data = make_image()
     assert put(client, world.tokens["inspector_a"], data).status_code == 201
