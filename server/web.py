@@ -71,11 +71,13 @@ def before_request():
 
 
 def after_request(response):
-    """Commit what the request did if it succeeded; roll back otherwise."""
-    if response.status_code < 400:
-        db.session.commit()
-    else:
-        db.session.rollback()
+    """Commit what the request did if it succeeded; roll back otherwise. A request that never used
+    the database (a sign page served from memory, a static file) has no session to end."""
+    if db.session.registry.has():
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
