@@ -85,19 +85,22 @@ def _number_changes(session: Session) -> None:
     if not session.info.pop("changelog_pending", False):
         return
     conn = session.connection()
-    t = ChangeLog.__table__
-    ids = conn.execute(sa.select(t.c.id).where(t.c.seq.is_(None)).order_by(t.c.id)).scalars().all()
-    if not ids:
-        return
-    counter = SyncCounter.__table__
-    top = conn.execute(sa.update(counter).where(counter.c.id == 1)
-                       .values(value=counter.c.value + len(ids)).returning(counter.c.value)).scalar()
+    t, counter = ChangeLog.__table__, SyncCounter.__table__
+    # This transaction's rows are the ones without a number: others' uncommitted rows are invisible
+    # (PostgreSQL) or cannot exist (SQLite's single writer). Two statements whatever their number:
+    # move the counter on by their count, then number them in id order below the new top.
+    pending = sa.select(sa.func.count()).select_from(t).where(t.c.seq.is_(None)).scalar_subquery()
+    bump = (sa.update(counter).where(counter.c.id == 1).values(value=counter.c.value + pending)
+            .returning(counter.c.value))
+    top = conn.execute(bump).scalar()
     if top is None:  # a database made without the migration's first row
-        top = (conn.execute(sa.select(sa.func.max(t.c.seq))).scalar() or 0) + len(ids)
-        conn.execute(sa.insert(counter).values(id=1, value=top))
-    first = top - len(ids) + 1
-    conn.execute(sa.update(t).where(t.c.id == sa.bindparam("row_id")).values(seq=sa.bindparam("new_seq")),
-                 [{"row_id": i, "new_seq": first + n} for n, i in enumerate(ids)])
+        highest = sa.select(sa.func.coalesce(sa.func.max(t.c.seq), 0)).scalar_subquery()
+        conn.execute(sa.insert(counter).values(id=1, value=highest))
+        top = conn.execute(bump).scalar()
+    numbered = (sa.select(t.c.id, sa.func.row_number().over(order_by=t.c.id).label("n"),
+                          sa.func.count().over().label("total"))
+                .where(t.c.seq.is_(None)).subquery())
+    conn.execute(sa.update(t).where(t.c.id == numbered.c.id).values(seq=top - numbered.c.total + numbered.c.n))
 
 
 @event.listens_for(Session, "after_soft_rollback")

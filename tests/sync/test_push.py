@@ -189,3 +189,22 @@ def test_a_change_refused_after_its_first_writes_leaves_no_trace(client, world, 
     assert _count(app, ChangeLog) - before[ChangeLog] == stored
     assert _count(app, AuditLog, AuditLog.entity == "inspection") == stored
     assert _count(app, Inspection, Inspection.client_id == bad["id"]) == 0
+
+
+def test_a_batch_is_numbered_in_order_without_gaps_after_a_refused_change(client, world, checklist, app):
+    """The change log of a batch (one refused change between good ones) is numbered at commit: every row
+    a number, in the order written, following on from the counter with no gap, the counter at the top."""
+    from server.core.changelog import ChangeLog, SyncCounter
+    with app.app_context():
+        start = db.session.get(SyncCounter, 1).value
+    good = [change(inspection_body(world.ids["unit_a"], checklist)) for _ in range(3)]
+    bad = change({**inspection_body(world.ids["unit_a"], checklist), "conclusion": "maybe"})
+    results = _push(client, world.tokens["inspector_a"], good[0], bad, good[1], good[2]).get_json()["results"]
+    assert [r["status"] for r in results] == ["applied", "invalid", "applied", "applied"]
+    with app.app_context():
+        rows = db.session.execute(sa.select(ChangeLog.id, ChangeLog.seq, ChangeLog.entity_id)
+                                  .where(ChangeLog.entity == "inspection").order_by(ChangeLog.id)).all()
+        assert [r.seq for r in rows] == list(range(start + 1, start + 4))
+        assert [r.entity_id for r in rows] == [str(r["record"]["id"]) for r in results if r["status"] == "applied"]
+        assert db.session.get(SyncCounter, 1).value == start + 3
+        assert db.session.scalar(sa.select(sa.func.count()).where(ChangeLog.seq.is_(None))) == 0
