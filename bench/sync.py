@@ -165,6 +165,8 @@ def load(h, make_body, seconds, clients, batch=1):
             with lock:
                 done[0] += len(results) if ok else 0
                 errors[0] += 0 if ok else 1
+                if not ok and errors[0] <= 3:
+                    print(f"  error: HTTP {resp.status}: {data[:300].decode(errors='replace')}")
     threads = [threading.Thread(target=client) for _ in range(clients)]
     t0, server0, busy0, me0 = time.perf_counter(), cpu_seconds(SERVER[0]), machine_busy_seconds(), time.process_time()
     for t in threads:
