@@ -2,15 +2,15 @@
 
 A model joins by defining `__sync__ = "<entity>"` and `sync_scope(self, old=False)`, which returns
 (county_id, station_id or None, user_id or None) — the devices that must hear of it (`old=True`:
-where it was before this flush, for records that move). after_flush writes a row per change
-with no sequence number yet; before_commit numbers all of the transaction's rows from one
-counter row. The counter's row lock is held until commit, so sequence order is commit order:
+where it was before this flush, for records that move). after_flush keeps a row per change in
+the session; before_commit moves one counter row on by their number and inserts them numbered
+below its new value. The counter's row lock is held until commit, so sequence order is commit order:
 a device's cursor can never pass a change that commits later with a smaller number, even when
 transactions commit out of order on PostgreSQL (see tests/sync/test_cursor.py).
 """
 import sqlalchemy as sa
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from server.core.clock import utcnow
 from server.extensions import db
@@ -62,6 +62,16 @@ def _entries(obj, action: str) -> list[dict]:
              "station_id": scope[1], "user_id": scope[2], "at": utcnow()} for op, scope in rows]
 
 
+# The transaction's change-log rows wait in the session until commit, each with the transaction
+# (or savepoint) it was made in, so that a savepoint rolled back takes its rows with it.
+PENDING = "changelog_rows"
+
+
+def _keep(session: Session, rows: list[dict]) -> None:
+    made_in = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(PENDING, []).extend((made_in, row) for row in rows)
+
+
 @event.listens_for(Session, "after_flush")
 def _log_changes(session: Session, flush_context) -> None:
     rows = []
@@ -73,8 +83,14 @@ def _log_changes(session: Session, flush_context) -> None:
                 continue
             rows += _entries(obj, action)
     if rows:
-        session.connection().execute(sa.insert(ChangeLog.__table__), rows)
-        session.info["changelog_pending"] = True
+        _keep(session, rows)
+
+
+_COUNTER = SyncCounter.__table__
+# Move the counter on by the transaction's number of rows; its row lock is held until commit.
+_BUMP = (sa.update(_COUNTER).where(_COUNTER.c.id == 1).values(value=_COUNTER.c.value + sa.bindparam("n"))
+         .returning(_COUNTER.c.value))
+_INSERT = sa.insert(ChangeLog.__table__)
 
 
 @event.listens_for(Session, "before_commit")
@@ -82,31 +98,39 @@ def _number_changes(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint's release: number at the real commit, so the counter is locked only then
     session.flush()  # commit flushes after this event; the last changes must be logged first
-    if not session.info.pop("changelog_pending", False):
+    pending = session.info.pop(PENDING, None)
+    if not pending:
         return
     conn = session.connection()
-    t, counter = ChangeLog.__table__, SyncCounter.__table__
-    # This transaction's rows are the ones without a number: others' uncommitted rows are invisible
-    # (PostgreSQL) or cannot exist (SQLite's single writer). Two statements whatever their number:
-    # move the counter on by their count, then number them in id order below the new top.
-    pending = sa.select(sa.func.count()).select_from(t).where(t.c.seq.is_(None)).scalar_subquery()
-    bump = (sa.update(counter).where(counter.c.id == 1).values(value=counter.c.value + pending)
-            .returning(counter.c.value))
-    top = conn.execute(bump).scalar()
+    top = conn.execute(_BUMP, {"n": len(pending)}).scalar()
     if top is None:  # a database made without the migration's first row
-        highest = sa.select(sa.func.coalesce(sa.func.max(t.c.seq), 0)).scalar_subquery()
-        conn.execute(sa.insert(counter).values(id=1, value=highest))
-        top = conn.execute(bump).scalar()
-    numbered = (sa.select(t.c.id, sa.func.row_number().over(order_by=t.c.id).label("n"),
-                          sa.func.count().over().label("total"))
-                .where(t.c.seq.is_(None)).subquery())
-    conn.execute(sa.update(t).where(t.c.id == numbered.c.id).values(seq=top - numbered.c.total + numbered.c.n))
+        t = ChangeLog.__table__
+        conn.execute(sa.insert(_COUNTER).values(id=1, value=sa.select(sa.func.coalesce(sa.func.max(t.c.seq), 0))
+                                                 .scalar_subquery()))
+        top = conn.execute(_BUMP, {"n": len(pending)}).scalar()
+    first = top - len(pending) + 1
+    conn.execute(_INSERT, [{**row, "seq": first + n} for n, (_, row) in enumerate(pending)])
+
+
+def _within(transaction, ancestor) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget(session: Session, previous_transaction) -> None:
+    """A rollback takes the rows made in the transaction or savepoint it ends (and in those within)."""
+    pending = session.info.get(PENDING)
+    if not pending:
+        return
     if previous_transaction.parent is None:
-        session.info.pop("changelog_pending", None)
+        session.info.pop(PENDING, None)
+    else:
+        session.info[PENDING] = [(made_in, row) for made_in, row in pending
+                                 if not _within(made_in, previous_transaction)]
 
 
 def scope_from(obj, old: bool, *attrs: str) -> tuple:
@@ -129,6 +153,4 @@ def log_many(session: Session, entity: str, rows) -> None:
     now = utcnow()
     values = [{"entity": entity, "entity_id": str(i), "op": "upsert", "county_id": c, "station_id": s,
                "user_id": None, "at": now} for i, c, s in rows]
-    if values:
-        session.connection().execute(sa.insert(ChangeLog.__table__), values)
-        session.info["changelog_pending"] = True
+    _keep(session() if isinstance(session, scoped_session) else session, values)

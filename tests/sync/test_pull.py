@@ -101,21 +101,20 @@ def test_concurrent_commits_out_of_order_are_never_skipped(app, world, client):
     from sqlalchemy.orm import Session
     s1, s2 = Session(engine), Session(engine)
     with app.app_context():
-        # T1 writes first (its change-log row gets the smaller id) but does not commit yet
+        # T1 writes first (a timestamp cursor would give it the earlier time) but does not commit yet
         s1.get(Unit, world.ids["unit_a"]).contact_phone = "111"
         s1.flush()
         # T2 writes later and commits first
         s2.get(Unit, world.ids["unit_b"]).contact_phone = "222"
         s2.commit()
-        ids = dict(s2.execute(sa.select(ChangeLog.entity_id, ChangeLog.id).where(ChangeLog.seq > start)).all())
-        s2.commit()
         mid = pull(client, world.tokens["county_admin"], start)
         assert [u["contact_phone"] for u in mid["records"]["unit"]] == ["222"]
         s1.commit()
         with Session(engine) as s3:
-            ids1 = dict(s3.execute(sa.select(ChangeLog.entity_id, ChangeLog.id)).all())
-        # the interleaving really happened: T1's row has the smaller id
-        assert ids1[str(world.ids["unit_a"])] < ids[str(world.ids["unit_b"])]
+            written = dict(s3.execute(sa.select(Unit.id, Unit.updated_at)
+                                      .where(Unit.id.in_([world.ids["unit_a"], world.ids["unit_b"]]))).all())
+        # the interleaving really happened: T1 wrote before T2 and committed after it
+        assert written[world.ids["unit_a"]] < written[world.ids["unit_b"]]
         after = pull(client, world.tokens["county_admin"], mid["cursor"])
         assert [u["contact_phone"] for u in after["records"]["unit"]] == ["111"]
     s1.close(), s2.close(), engine.dispose()
