@@ -1,12 +1,12 @@
 """Sync figures: pull size and time for the largest station; push throughput under gunicorn.
 
     .venv/bin/python bench/sync.py [--db sqlite|postgresql|both] [--seconds 10] [--clients 8]
-                                   [--workers 2] [--threads 4]
+                                   [--workers 4] [--threads 1]
 
 Pull: the demo's largest station (五云所, 375 units) with a task for every unit and the checklist
 templates, as its inspector's first pull: bytes on the wire gzipped and the round trip (median).
 Push: inspections of 16 items, one per request as phones send them, from 8 concurrent clients
-against gunicorn (2 gthread workers of 4 threads), without a photo and with one ~300 KB photo each
+against gunicorn as the README runs it (4 sync workers; --threads N > 1 for gthread), without a photo and with one ~300 KB photo each
 (uploaded by PUT first, inside the timed loop), first time and replayed; and batches of 20 per
 request. Request bodies are made before the clock starts (a phone's outbox is ready when it syncs).
 The load generator runs on the same 2-core machine. Beside each rate: CPU per record of the app's
@@ -192,8 +192,8 @@ def run(kind: str, url: str, args) -> None:
     instance = tempfile.mkdtemp(prefix="fangxin-bench-")
     setup(url, instance)
     env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": instance}
-    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(args.workers), "-k", "gthread",
-                               "--threads", str(args.threads),
+    workers = ["-k", "gthread", "--threads", str(args.threads)] if args.threads > 1 else ["-k", "sync"]
+    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(args.workers), *workers,
                                "-b", f"127.0.0.1:{PORT}", "--log-level", "warning", "wsgi:app"], env=env, cwd=ROOT)
     SERVER[0] = server.pid
     try:
@@ -246,8 +246,8 @@ def main():
     ap.add_argument("--db", default="both", choices=["sqlite", "postgresql", "both"])
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--clients", type=int, default=8)
-    ap.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    ap.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    ap.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    ap.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (more than 1: gthread)")
     ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
     args = ap.parse_args()
     if args.db in ("sqlite", "both"):

@@ -106,11 +106,26 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cur.close()
 
 
+# Statements that need SQLite's write lock.
+_SQLITE_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP", "ALTER")
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
-    """SQLite: requests that write take the write lock at once (BEGIN IMMEDIATE), so two writers
-    wait for each other instead of failing when a read snapshot cannot be upgraded."""
+    """SQLite: a transaction starts as a reader and takes the write lock at its first write (below),
+    so the reading and checking a request does first never hold the one writer's place."""
     if conn.dialect.name == "sqlite":
-        from flask import has_request_context, request
-        writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        conn.exec_driver_sql("BEGIN")
+        conn.info["sqlite_reader"] = True
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _sqlite_write_lock(conn, cursor, statement, parameters, context, executemany):
+    """SQLite cannot turn a read snapshot into a writer once another writer has committed after it
+    (it fails at once, SQLITE_BUSY_SNAPSHOT). So at the first write the read snapshot ends and the
+    transaction begins again with the write lock (BEGIN IMMEDIATE, which waits its turn): what follows
+    reads the latest data, as each statement does under PostgreSQL's READ COMMITTED."""
+    if conn.info.get("sqlite_reader") and statement.lstrip()[:9].upper().startswith(_SQLITE_WRITES):
+        conn.info["sqlite_reader"] = False
+        cursor.execute("COMMIT")
+        cursor.execute("BEGIN IMMEDIATE")
