@@ -33,7 +33,7 @@ class InspectionSubmitSchema(Schema):
     lng = fields.Float(allow_none=True, load_default=None, validate=between(-180, 180, "经度"))
     accuracy_m = fields.Float(allow_none=True, load_default=None, validate=between(0, 100000, "定位精度"))
     gps_missing_reason = fields.String(allow_none=True, load_default=None, validate=length(max=200))
-    answers = fields.List(fields.Nested(AnswerSchema), required=True, validate=length(1, 100))
+    answers = fields.Nested(AnswerSchema, many=True, required=True, validate=length(1, 100))
     conclusion = fields.String(required=True, validate=one_of(CONCLUSIONS, "结论"))
     summary = fields.String(load_default="", validate=length(max=1000))
     rectifications = fields.List(fields.Nested(RectificationInSchema), load_default=list, validate=length(max=30))

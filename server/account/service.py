@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy.orm import joinedload
 
 from server.account.models import ROLES, DeviceToken, LoginAttempt, User
 from server.core.clock import utcnow
@@ -85,18 +84,25 @@ def issue_token(user: User, name: str) -> tuple[DeviceToken, str]:
     return record, plain
 
 
+# Every API request asks this: built once, the two rows in one plain join (no eager-load machinery).
+_TOKEN_USER = (sa.select(DeviceToken, User).join(User, User.id == DeviceToken.user_id)
+               .where(DeviceToken.token_hash == sa.bindparam("token_hash")))
+
+
 def user_for_token(plain: str) -> tuple[User, DeviceToken] | None:
     """The user and token for a bearer token that is neither revoked nor of an inactive user."""
-    record = db.session.scalar(sa.select(DeviceToken).options(joinedload(DeviceToken.user))
-                               .where(DeviceToken.token_hash == _token_hash(plain)))
-    if record is None or record.revoked_at is not None or not record.user.active:
+    found = db.session.execute(_TOKEN_USER, {"token_hash": _token_hash(plain)}).first()
+    if found is None:
+        return None
+    record, user = found
+    if record.revoked_at is not None or not user.active:
         return None
     now = utcnow()
     # Touch at most once a minute: a read should not be a write every time.
     if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=1):
         db.session.execute(sa.update(DeviceToken).where(DeviceToken.id == record.id)
                            .values(last_used_at=now).execution_options(synchronize_session=False))
-    return record.user, record
+    return user, record
 
 
 def list_tokens(actor: User, user_id: int) -> list[DeviceToken]:

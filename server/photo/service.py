@@ -149,6 +149,9 @@ def thumbnail_bytes(user, sha: str, storage: Storage | None = None) -> tuple[Pho
     return photo, thumbnail_of(photo.sha256, storage)
 
 
+_STORED = sa.select(Photo.__table__.c.sha256).where(Photo.__table__.c.sha256.in_(sa.bindparam("shas", expanding=True)))
+
+
 def missing_photos(shas: list[str]) -> set[str]:
     """Those of the hashes that have no stored photo yet (an inspection waits for them)."""
     wanted = {s for s in shas}
@@ -156,5 +159,5 @@ def missing_photos(shas: list[str]) -> set[str]:
     candidates = sorted(s for s in wanted if isinstance(s, str) and SHA256.match(s))
     for i in range(0, len(candidates), _IN_CHUNK):
         chunk = candidates[i:i + _IN_CHUNK]
-        found.update(db.session.scalars(sa.select(Photo.sha256).where(Photo.sha256.in_(chunk))))
+        found.update(db.session.connection().execute(_STORED, {"shas": chunk}).scalars())
     return wanted - found

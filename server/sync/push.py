@@ -29,10 +29,16 @@ def content_hash(change: dict) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+_RECEIPTS = SyncReceipt.__table__
+# Built once and run on the session's connection: every change asks, most of them once.
+_FIND_RECEIPT = (sa.select(_RECEIPTS.c.content_hash, _RECEIPTS.c.result)
+                 .where(_RECEIPTS.c.change_id == sa.bindparam("change_id")))
+_STORE_RECEIPT = sa.insert(_RECEIPTS)
+
+
 def _receipt(change_id: str):
     """(content_hash, result) of a change stored before, or None."""
-    t = SyncReceipt.__table__
-    return db.session.execute(sa.select(t.c.content_hash, t.c.result).where(t.c.change_id == change_id)).first()
+    return db.session.connection().execute(_FIND_RECEIPT, {"change_id": change_id}).first()
 
 
 def _replay(receipt, change_id: str, digest: str) -> dict:
@@ -69,9 +75,9 @@ def apply_change(user, change: dict, alone: bool = False) -> dict:
         with _all_or_nothing() if alone else db.session.begin_nested():
             result = HANDLERS[change["type"]](user, change["data"], change_id)
             # The receipt goes in with a plain INSERT: a unique key clash is the concurrent-twin case below.
-            db.session.execute(sa.insert(SyncReceipt.__table__).values(
-                change_id=change_id, user_id=user.id, type=change["type"], content_hash=digest, result=result,
-                created_at=utcnow()))
+            db.session.connection().execute(_STORE_RECEIPT, {
+                "change_id": change_id, "user_id": user.id, "type": change["type"], "content_hash": digest,
+                "result": result, "created_at": utcnow()})
     except ValidationError as err:
         return {"id": change_id, "status": "invalid", "message": "内容有误", "fields": err.messages}
     except Conflict as err:
