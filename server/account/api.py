@@ -1,6 +1,6 @@
 """/api/v1: device tokens, the current user, and accounts (county admins)."""
 from flask import g, request
-from flask_smorest import Blueprint
+from server.core.blueprint import Blueprint
 
 from schemas.account import (IssuedTokenSchema, TokenCreateSchema, TokenSchema, UserCreateSchema,
                              UserSchema, UserUpdateSchema)

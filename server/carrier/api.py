@@ -1,6 +1,6 @@
 """/api/v1: carriers."""
 from flask import g
-from flask_smorest import Blueprint
+from server.core.blueprint import Blueprint
 
 from schemas.carrier import CarrierFieldsSchema, CarrierSchema, CarrierUpdateSchema
 from server.carrier import service

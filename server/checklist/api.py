@@ -1,6 +1,6 @@
 """/api/v1/checklists: templates and their versions."""
 from flask import g
-from flask_smorest import Blueprint
+from server.core.blueprint import Blueprint
 
 from schemas.checklist import ChecklistTemplateSchema, ChecklistVersionSchema, PublishItemsSchema
 from server.checklist import service

@@ -1,6 +1,6 @@
 """/api/v1/inspections."""
 from flask import g
-from flask_smorest import Blueprint
+from server.core.blueprint import Blueprint
 
 from schemas.inspection import InspectionSchema, InspectionSubmitSchema
 from server.inspection import service

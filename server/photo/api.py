@@ -1,6 +1,6 @@
 """/api/v1/photos: upload a photo by its SHA-256, read its metadata, thumbnail and original."""
 from flask import g, request, send_file
-from flask_smorest import Blueprint
+from server.core.blueprint import Blueprint
 
 from schemas.photo import PhotoSchema, PhotoUploadSchema
 from server.photo import service

@@ -1,6 +1,6 @@
 """/api/v1/signs: list, issue (one or in bulk), replace, revoke, and one sign's PNG."""
 from flask import Response, g
-from flask_smorest import Blueprint
+from server.core.blueprint import Blueprint
 
 import server.signage.sync  # noqa: F401  (registers the sign_posted change and signs in the pull)
 from schemas.sign import (SignBulkIssueSchema, SignIssueSchema, SignQuerySchema, SignReplaceSchema,

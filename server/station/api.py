@@ -1,6 +1,6 @@
 """/api/v1: stations, targets and the dashboard."""
 from flask import g
-from flask_smorest import Blueprint
+from server.core.blueprint import Blueprint
 
 from schemas.station import DashboardSchema, StationSchema, TargetEntrySchema, TargetsSchema, YearQuerySchema
 from server.dashboard import service as dashboards

@@ -1,6 +1,6 @@
 """/api/v1/sync: the field app's pull and push."""
 from flask import g
-from flask_smorest import Blueprint
+from server.core.blueprint import Blueprint
 
 from schemas.sync import PullQuerySchema, PullSchema, PushResultSchema, PushSchema
 from server.sync import pull as pulls

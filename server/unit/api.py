@@ -1,6 +1,6 @@
 """/api/v1: units, their history and lifecycle."""
 from flask import g
-from flask_smorest import Blueprint
+from server.core.blueprint import Blueprint
 
 from schemas.unit import (TransitionSchema, UnitCreateSchema, UnitFieldsSchema, UnitHistorySchema, UnitListSchema,
                           UnitQuerySchema, UnitSchema, UnitUpdateSchema, UnitYearSchema)

@@ -1,6 +1,6 @@
 """/api/v1/tasks: visit tasks."""
 from flask import g
-from flask_smorest import Blueprint
+from server.core.blueprint import Blueprint
 
 from schemas.visit import BulkAssignSchema, TaskCreateSchema, TaskQuerySchema, TaskSchema, TaskUpdateSchema
 from server.core.errors import Invalid
