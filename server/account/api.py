@@ -1,10 +1,10 @@
 """/api/v1: device tokens, the current user, and accounts (county admins)."""
 from flask import g, request
-from server.core.blueprint import Blueprint
 
 from schemas.account import (IssuedTokenSchema, TokenCreateSchema, TokenSchema, UserCreateSchema,
                              UserSchema, UserUpdateSchema)
 from server.account import service
+from server.core.blueprint import Blueprint
 
 api_bp = Blueprint("accounts", __name__, url_prefix="", description="登录令牌与账号")
 

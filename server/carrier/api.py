@@ -1,9 +1,9 @@
 """/api/v1: carriers."""
 from flask import g
-from server.core.blueprint import Blueprint
 
 from schemas.carrier import CarrierFieldsSchema, CarrierSchema, CarrierUpdateSchema
 from server.carrier import service
+from server.core.blueprint import Blueprint
 
 api_bp = Blueprint("carriers", __name__, url_prefix="/carriers", description="载体：街区（商圈）、乡村、联络站")
 

@@ -1,9 +1,9 @@
 """/api/v1/checklists: templates and their versions."""
 from flask import g
-from server.core.blueprint import Blueprint
 
 from schemas.checklist import ChecklistTemplateSchema, ChecklistVersionSchema, PublishItemsSchema
 from server.checklist import service
+from server.core.blueprint import Blueprint
 
 api_bp = Blueprint("checklists", __name__, url_prefix="/checklists", description="检查表（1+X）")
 

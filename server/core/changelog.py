@@ -6,7 +6,7 @@ where it was before this flush, for records that move). after_flush keeps a row 
 the session; before_commit moves one counter row on by their number and inserts them numbered
 below its new value. The counter's row lock is held until commit, so sequence order is commit order:
 a device's cursor can never pass a change that commits later with a smaller number, even when
-transactions commit out of order on PostgreSQL (see tests/sync/test_cursor.py).
+transactions commit out of order on PostgreSQL (see tests/sync/test_pull.py).
 """
 import sqlalchemy as sa
 from sqlalchemy import event, inspect

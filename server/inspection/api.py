@@ -1,8 +1,8 @@
 """/api/v1/inspections."""
 from flask import g
-from server.core.blueprint import Blueprint
 
 from schemas.inspection import InspectionSchema, InspectionSubmitSchema
+from server.core.blueprint import Blueprint
 from server.inspection import service
 
 api_bp = Blueprint("inspections", __name__, url_prefix="/inspections", description="现场检查记录")

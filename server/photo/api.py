@@ -1,8 +1,8 @@
 """/api/v1/photos: upload a photo by its SHA-256, read its metadata, thumbnail and original."""
 from flask import g, request, send_file
-from server.core.blueprint import Blueprint
 
 from schemas.photo import PhotoSchema, PhotoUploadSchema
+from server.core.blueprint import Blueprint
 from server.photo import service
 
 api_bp = Blueprint("photos", __name__, url_prefix="/photos", description="现场照片（按 SHA-256 寻址）")

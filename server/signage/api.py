@@ -1,10 +1,10 @@
 """/api/v1/signs: list, issue (one or in bulk), replace, revoke, and one sign's PNG."""
 from flask import Response, g
-from server.core.blueprint import Blueprint
 
 import server.signage.sync  # noqa: F401  (registers the sign_posted change and signs in the pull)
 from schemas.sign import (SignBulkIssueSchema, SignIssueSchema, SignQuerySchema, SignReplaceSchema,
                           SignRevokeSchema, SignSchema)
+from server.core.blueprint import Blueprint
 from server.signage import printing, service
 
 api_bp = Blueprint("signs", __name__, url_prefix="/signs", description="放心消费标识")

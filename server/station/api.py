@@ -1,8 +1,8 @@
 """/api/v1: stations, targets and the dashboard."""
 from flask import g
-from server.core.blueprint import Blueprint
 
 from schemas.station import DashboardSchema, StationSchema, TargetEntrySchema, TargetsSchema, YearQuerySchema
+from server.core.blueprint import Blueprint
 from server.dashboard import service as dashboards
 from server.station import service
 

@@ -1,8 +1,8 @@
 """/api/v1/sync: the field app's pull and push."""
 from flask import g
-from server.core.blueprint import Blueprint
 
 from schemas.sync import PullQuerySchema, PullSchema, PushResultSchema, PushSchema
+from server.core.blueprint import Blueprint
 from server.sync import pull as pulls
 from server.sync import push as pushes
 

@@ -1,9 +1,9 @@
 """/api/v1: units, their history and lifecycle."""
 from flask import g
-from server.core.blueprint import Blueprint
 
 from schemas.unit import (TransitionSchema, UnitCreateSchema, UnitFieldsSchema, UnitHistorySchema, UnitListSchema,
                           UnitQuerySchema, UnitSchema, UnitUpdateSchema, UnitYearSchema)
+from server.core.blueprint import Blueprint
 from server.dashboard.service import default_year
 from server.unit import lifecycle, service
 

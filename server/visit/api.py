@@ -1,8 +1,8 @@
 """/api/v1/tasks: visit tasks."""
 from flask import g
-from server.core.blueprint import Blueprint
 
 from schemas.visit import BulkAssignSchema, TaskCreateSchema, TaskQuerySchema, TaskSchema, TaskUpdateSchema
+from server.core.blueprint import Blueprint
 from server.core.errors import Invalid
 from server.visit import service
 
