@@ -6,11 +6,12 @@
 Pull: the demo's largest station (五云所, 375 units) with a task for every unit and the checklist
 templates, as its inspector's first pull: bytes on the wire gzipped and the round trip (median).
 Push: inspections of 16 items, one per request as phones send them, from 8 concurrent clients
-against gunicorn as the README runs it (4 sync workers; --threads N > 1 for gthread), without a photo and with one ~300 KB photo each
-(uploaded by PUT first, inside the timed loop), first time and replayed; and batches of 20 per
-request. Request bodies are made before the clock starts (a phone's outbox is ready when it syncs).
-The load generator runs on the same 2-core machine. Beside each rate: CPU per record of the app's
-processes, of the load generator and of the whole machine (the database server included).
+against gunicorn as the README runs it (4 sync workers; --threads N > 1 for gthread), without a
+photo and with one ~300 KB photo each (uploaded by PUT first, inside the timed loop), first time
+and replayed; and batches of 20 per request. Request bodies are made before the clock starts (a
+phone's outbox is ready when it syncs). The load generator runs on the same 2-core machine. Beside
+each rate: CPU per record of the app's processes, of the load generator and of the whole machine
+(the database server included).
 """
 import argparse
 import gzip
