@@ -149,7 +149,7 @@ def thumbnail_bytes(user, sha: str, storage: Storage | None = None) -> tuple[Pho
     return photo, thumbnail_of(photo.sha256, storage)
 
 
-_STORED = sa.select(Photo.__table__.c.sha256).where(Photo.__table__.c.sha256.in_(sa.bindparam("shas", expanding=True)))
+_STORED = sa.select(Photo.sha256).where(Photo.sha256.in_(sa.bindparam("shas", expanding=True)))
 
 
 def missing_photos(shas: list[str]) -> set[str]:
