@@ -3,10 +3,11 @@
 A model joins by defining `__sync__ = "<entity>"` and `sync_scope(self, old=False)`, which returns
 (county_id, station_id or None, user_id or None) — the devices that must hear of it (`old=True`:
 where it was before this flush, for records that move). after_flush keeps a row per change in
-the session; before_commit moves one counter row on by their number and inserts them numbered
-below its new value. The counter's row lock is held until commit, so sequence order is commit order:
-a device's cursor can never pass a change that commits later with a smaller number, even when
-transactions commit out of order on PostgreSQL (see tests/sync/test_pull.py).
+the session (log_inserted does it for a record written with Core, which no flush sees); before_commit
+moves one counter row on by their number and inserts them numbered below its new value. The
+counter's row lock is held until commit, so sequence order is commit order: a device's cursor can
+never pass a change that commits later with a smaller number, even when transactions commit out of
+order on PostgreSQL (see tests/sync/test_pull.py).
 """
 import sqlalchemy as sa
 from sqlalchemy import event, inspect
@@ -145,6 +146,11 @@ def scope_from(obj, old: bool, *attrs: str) -> tuple:
                 value = hist.deleted[0]
         out.append(value)
     return tuple(out)
+
+
+def log_inserted(session: Session, obj) -> None:
+    """Log a record inserted with Core (no flush saw it), as after_flush would have."""
+    _keep(session, _entries(obj, "insert"))
 
 
 def log_many(session: Session, entity: str, rows) -> None:

@@ -1,9 +1,12 @@
 """Submitting an inspection: the checks a schema cannot make, and its effects on tasks and the unit."""
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
 
 from server.checklist.models import ChecklistVersion
+from server.core import audit, changelog
 from server.core.clock import utcnow
 from server.core.errors import Conflict, Invalid, NotFound
 from server.extensions import db
@@ -18,12 +21,28 @@ FIELDS = ["kind", "started_at", "ended_at", "lat", "lng", "accuracy_m", "gps_mis
           "summary", "signature_sha256", "signer_name", "photos"]
 
 
+class _Version(NamedTuple):
+    id: int
+    county_id: int
+    items: list[dict]
+
+
+_VERSION = (sa.select(ChecklistVersion.id, ChecklistVersion.county_id, ChecklistVersion.items)
+            .where(ChecklistVersion.id == sa.bindparam("id")))
+
+
+def _version(version_id: int) -> _Version | None:
+    """The checklist version answered: only what the checks and the answers' order need."""
+    row = db.session.connection().execute(_VERSION, {"id": version_id}).first()
+    return _Version(*row) if row else None
+
+
 def local_year(moment: datetime) -> int:
     """The year in China Standard Time of a UTC moment."""
     return (moment + timedelta(hours=8)).year
 
 
-def _check(user, data: dict, unit, version: ChecklistVersion | None) -> None:
+def _check(user, data: dict, unit, version: _Version | None) -> None:
     errors = {}
     if version is None or version.county_id != unit.county_id:
         errors["template_version_id"] = ["检查表版本不存在"]
@@ -76,29 +95,48 @@ def _superseded(user, client_id: str | None, unit) -> Inspection | None:
 def submit_inspection(user, data: dict) -> Inspection:
     """Store a submitted inspection and apply its effects; it is never changed afterwards."""
     unit = get_unit(user, data["unit_id"])
-    version = db.session.get(ChecklistVersion, data["template_version_id"])
+    version = _version(data["template_version_id"])
     _check(user, data, unit, version)
     task = _task_for(user, data.get("task_id"), unit)
     old = _superseded(user, data.get("supersedes"), unit)
-    inspection = Inspection(client_id=data["client_id"], county_id=unit.county_id, station_id=unit.station_id,
-                            unit_id=unit.id, task_id=task.id if task else None, inspector_id=user.id,
-                            template_version_id=version.id, year=local_year(data["started_at"]),
-                            supersedes_id=old.id if old else None, **{k: data.get(k) for k in FIELDS})
-    db.session.add(inspection)
-    db.session.flush()
+    inspection = _insert(dict(
+        client_id=data["client_id"], county_id=unit.county_id, station_id=unit.station_id, unit_id=unit.id,
+        task_id=task.id if task else None, inspector_id=user.id, template_version_id=version.id,
+        year=local_year(data["started_at"]), supersedes_id=old.id if old else None, submitted_at=utcnow(),
+        **{k: data.get(k) for k in FIELDS}))
     _store_answers(inspection, version, data["answers"])
     _effects(user, inspection, unit, task, old, data.get("rectifications", []))
     return inspection
 
 
-def _store_answers(inspection: Inspection, version: ChecklistVersion, answers: list[dict]) -> None:
-    """The answers in one multi-row INSERT: written once, never changed, covered by the inspection's
-    audit entry — so none of the ORM's per-object bookkeeping (the busiest write the system has)."""
+_INSERT = sa.insert(Inspection.__table__).returning(Inspection.__table__.c.id)
+
+
+def _insert(values: dict) -> Inspection:
+    """The inspection's row with one Core INSERT, its audit entry and change-log row written as the
+    session's listeners would, and the record returned as a loaded, clean instance. An inspection is
+    written once and never changed: the unit of work's bookkeeping would be spent on nothing, on the
+    busiest write the system has."""
+    session = db.session()
+    values["id"] = session.connection().execute(_INSERT, values).scalar_one()
+    inspection = Inspection(**values)
+    make_transient_to_detached(inspection)  # as if just loaded: no pending changes, nothing to flush
+    session.add(inspection)
+    audit.log_inserted(session, inspection)
+    changelog.log_inserted(session, inspection)
+    return inspection
+
+
+_INSERT_ANSWERS = sa.insert(InspectionAnswer.__table__)
+
+
+def _store_answers(inspection: Inspection, version: _Version, answers: list[dict]) -> None:
+    """The answers in one executemany INSERT: written once, never changed, covered by the inspection's
+    audit entry — so none of the ORM's per-object bookkeeping."""
     order = {i["code"]: n for n, i in enumerate(version.items)}
-    db.session.execute(sa.insert(InspectionAnswer.__table__), [
+    db.session.connection().execute(_INSERT_ANSWERS, [
         {"inspection_id": inspection.id, "position": order[a["item_code"]], "item_code": a["item_code"],
          "result": a["result"], "note": a.get("note", ""), "photos": a.get("photos", [])} for a in answers])
-    db.session.expire(inspection, ["answers"])  # loaded from the table if anyone reads them
 
 
 def _effects(user, inspection: Inspection, unit, task, old, demands: list[dict]) -> None:

@@ -208,3 +208,30 @@ def test_a_batch_is_numbered_in_order_without_gaps_after_a_refused_change(client
         assert [r.entity_id for r in rows] == [str(r["record"]["id"]) for r in results if r["status"] == "applied"]
         assert db.session.get(SyncCounter, 1).value == start + 3
         assert db.session.scalar(sa.select(sa.func.count()).where(ChangeLog.seq.is_(None))) == 0
+
+
+def test_a_pushed_inspection_is_audited_and_logged_for_its_inspector(client, world, checklist, app):
+    """The inspection row goes in without the unit of work; its audit entry (who, which device, every
+    field) and its change-log row (the inspector's scope) must still be written, once each."""
+    from server.account.models import DeviceToken
+    from server.core.audit import AuditLog
+    from server.core.changelog import ChangeLog
+    c = change(inspection_body(world.ids["unit_a"], checklist))
+    r = _push(client, world.tokens["inspector_a"], c).get_json()["results"][0]
+    with app.app_context():
+        entries = db.session.scalars(sa.select(AuditLog).where(AuditLog.entity == "inspection")).all()
+        token = db.session.scalar(sa.select(DeviceToken).where(DeviceToken.user_id == world.ids["inspector_a"]))
+        logged = db.session.execute(sa.select(ChangeLog.op, ChangeLog.county_id, ChangeLog.station_id,
+                                              ChangeLog.user_id, ChangeLog.seq)
+                                    .where(ChangeLog.entity == "inspection")).all()
+        insp = db.session.get(Inspection, r["record"]["id"])
+        [entry] = entries
+        assert (entry.action, entry.entity_id, entry.user_id) == ("insert", str(insp.id), world.ids["inspector_a"])
+        assert entry.device == f"token:{token.id}"
+        assert entry.changes["client_id"] == c["id"] and entry.changes["conclusion"] == "pass"
+        assert entry.changes["submitted_at"] == insp.submitted_at.isoformat()
+        [(op, county, station, user, seq)] = logged
+        assert (op, county, station, user) == ("upsert", insp.county_id, insp.station_id, world.ids["inspector_a"])
+        assert seq is not None
+    pulled = client.get("/api/v1/sync/pull?cursor=0", headers=bearer(world.tokens["inspector_a"])).get_json()
+    assert [i["id"] for i in pulled["records"].get("inspection", [])] == [r["record"]["id"]]
