@@ -3,8 +3,10 @@ import hashlib
 import re
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import make_transient_to_detached
 
+from server.core import audit
 from server.core.clock import utcnow
 from server.core.errors import Invalid, NotFound, TooLarge, UnsupportedType
 from server.extensions import db
@@ -108,16 +110,25 @@ def thumbnail_of(sha: str, storage: Storage | None = None) -> bytes:
     return thumb
 
 
+_TABLE = Photo.__table__
+# Insert unless a concurrent upload of the same photo got there first: no savepoint, no failed statement.
+_INSERT_NEW = {name: dialect.insert(_TABLE).on_conflict_do_nothing(index_elements=[_TABLE.c.sha256])
+               .returning(_TABLE.c.sha256) for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+
+
 def _insert(user, sha: str, data: bytes, info: imaging.ImageInfo) -> tuple[Photo, bool]:
-    """Add the row in a savepoint: a concurrent upload of the same photo makes this one 'exists'."""
-    photo = Photo(sha256=sha, size=len(data), mime=info.mime, width=info.width, height=info.height,
+    """Add the row; a concurrent upload of the same photo that committed first makes this one 'exists'."""
+    values = dict(sha256=sha, size=len(data), mime=info.mime, width=info.width, height=info.height,
                   original_key=original_key(sha), thumb_key=thumb_key(sha), uploaded_by=user.id,
                   station_id=user.station_id, county_id=user.county_id, created_at=utcnow())
-    try:
-        with db.session.begin_nested():
-            db.session.add(photo)
-    except IntegrityError:
-        return db.session.get(Photo, sha, populate_existing=True), False
+    session = db.session()
+    conn = session.connection()
+    if conn.execute(_INSERT_NEW[conn.dialect.name], values).first() is None:
+        return session.get(Photo, sha, populate_existing=True), False
+    photo = Photo(**values)
+    make_transient_to_detached(photo)  # as if just loaded: written, nothing left to flush
+    session.add(photo)
+    audit.log_inserted(session, photo)
     return photo, True
 
 

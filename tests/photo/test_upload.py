@@ -211,3 +211,16 @@ def test_no_token_gets_401(client, world):
     resp = client.put(f"/api/v1/photos/{sha(data)}", data=data, content_type="image/jpeg")
     assert resp.status_code == 401
     chinese(resp)
+
+
+def test_upload_is_audited_once(app, client, world):
+    """The row goes in with one INSERT (no unit of work): its audit entry is still written, and only once."""
+    from server.core.audit import AuditLog
+    data = make_image()
+    assert put(client, world.tokens["inspector_a"], data).status_code == 201
+    assert put(client, world.tokens["inspector_a"], data).status_code == 200
+    with app.app_context():
+        [entry] = db.session.scalars(sa.select(AuditLog).where(AuditLog.entity == "photo")).all()
+        assert (entry.action, entry.entity_id, entry.user_id) == ("insert", sha(data), world.ids["inspector_a"])
+        assert entry.device.startswith("token:")
+        assert entry.changes["size"] == len(data) and entry.changes["original_key"].startswith("originals/")
