@@ -2,11 +2,10 @@
 import os
 
 from flask import Flask
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 import schemas  # noqa: F401  (installs the Chinese validation messages)
 from server.config import Config, normalise_db_url
+from server.core import sqlite
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -18,10 +17,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(Config.from_env(app.instance_path))
     app.config.update(overrides or {})
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+    options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # An embedded file: writers take turns (server.core.sqlite); nothing can drop a connection.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite.engine_options(options)
+    else:
         # A database server can drop idle connections (restart, failover): test each one on checkout.
-        # An embedded SQLite file cannot, so it skips the extra round trip.
-        options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **options}
     app.json.ensure_ascii = False
     from server.core.session import CookieSessions
@@ -87,45 +88,3 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(bulletin_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(units_cli)
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: WAL for concurrent readers, foreign keys on, wait rather than fail on a lock.
-
-    pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy's documented workaround
-    turns it off here and emits BEGIN itself (see _sqlite_begin).
-    """
-    import sqlite3
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        dbapi_connection.isolation_level = None
-        cur = dbapi_connection.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=10000")
-        cur.close()
-
-
-# Statements that need SQLite's write lock.
-_SQLITE_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP", "ALTER")
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(conn):
-    """SQLite: a transaction starts as a reader and takes the write lock at its first write (below),
-    so the reading and checking a request does first never hold the one writer's place."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
-        conn.info["sqlite_reader"] = True
-
-
-@event.listens_for(Engine, "before_cursor_execute")
-def _sqlite_write_lock(conn, cursor, statement, parameters, context, executemany):
-    """SQLite cannot turn a read snapshot into a writer once another writer has committed after it
-    (it fails at once, SQLITE_BUSY_SNAPSHOT). So at the first write the read snapshot ends and the
-    transaction begins again with the write lock (BEGIN IMMEDIATE, which waits its turn): what follows
-    reads the latest data, as each statement does under PostgreSQL's READ COMMITTED."""
-    if conn.info.get("sqlite_reader") and statement.lstrip()[:9].upper().startswith(_SQLITE_WRITES):
-        conn.info["sqlite_reader"] = False
-        cursor.execute("COMMIT")
-        cursor.execute("BEGIN IMMEDIATE")
