@@ -52,10 +52,11 @@ def _changes(obj, action: str) -> dict:
         key = attr.key
         if key in SECRET_FIELDS:
             continue
-        hist = state.attrs[key].history
         if action == "insert":
             out[key] = _plain(getattr(obj, key))
-        elif action == "update" and hist.has_changes():
+            continue
+        hist = state.attrs[key].history
+        if action == "update" and hist.has_changes():
             old = hist.deleted[0] if hist.deleted else None
             new = hist.added[0] if hist.added else None
             out[key] = [_plain(old), _plain(new)]
