@@ -1,6 +1,6 @@
 """Photo upload: bytes on the wire per photo byte, and server time per MB.
 
-Uploads ~300 KB JPEGs (distinct, so each is verified, thumbnailed and stored) to a real local
+Uploads ~300 KB JPEGs (distinct, so each is verified and stored) to a real local
 HTTP server over a socket, counting every byte sent and received, then through the Flask test
 client to time the server alone. Prints figures; asserts nothing.
 
