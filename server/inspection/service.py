@@ -13,7 +13,8 @@ from server.extensions import db
 from server.inspection.models import Inspection, InspectionAnswer, Rectification, UnitFlag
 from server.station.service import scope_clause
 from server.unit.lifecycle import advance_by_effect
-from server.unit.service import get_unit
+from server.unit.models import Unit
+from server.unit.service import get_unit, unit_ref
 from server.visit import service as visits
 from server.visit.models import VisitTask
 
@@ -94,7 +95,7 @@ def _superseded(user, client_id: str | None, unit) -> Inspection | None:
 
 def submit_inspection(user, data: dict) -> Inspection:
     """Store a submitted inspection and apply its effects; it is never changed afterwards."""
-    unit = get_unit(user, data["unit_id"])
+    unit = unit_ref(user, data["unit_id"])
     version = _version(data["template_version_id"])
     _check(user, data, unit, version)
     task = _task_for(user, data.get("task_id"), unit)
@@ -153,7 +154,8 @@ def _effects(user, inspection: Inspection, unit, task, old, demands: list[dict])
                                      station_id=unit.station_id, unit_id=unit.id, item_code=d.get("item_code"),
                                      demand=d["demand"], due_date=d["due_date"], follow_up_task_id=follow.id))
     if inspection.kind == "post_evaluation" and inspection.conclusion == "pass":
-        advance_by_effect(unit, inspection.year, "profiled", "evaluated", user.id, f"后评价合格（检查{inspection.id}）")
+        advance_by_effect(db.session.get(Unit, unit.id), inspection.year, "profiled", "evaluated", user.id,
+                          f"后评价合格（检查{inspection.id}）")
     if inspection.conclusion == "fail":
         _flag_repeat_failure(unit, inspection.year)
     db.session.flush()
@@ -237,7 +239,6 @@ def referenced_photos(inspection: Inspection, answers: list[dict] | None = None)
 
 def open_flags(user, year: int | None = None) -> list[UnitFlag]:
     """Units flagged for a station admin's decision, within the user's scope."""
-    from server.unit.models import Unit
     q = (sa.select(UnitFlag).join(Unit, Unit.id == UnitFlag.unit_id)
          .where(UnitFlag.resolved_at.is_(None), scope_clause(user, Unit.station_id, Unit.county_id)))
     if year:

@@ -1,4 +1,6 @@
 """Units: search, create, edit with conflict detection, and the history of every change."""
+from typing import NamedTuple
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
@@ -23,7 +25,26 @@ def get_unit(user, unit_id: int) -> Unit:
     return unit
 
 
-def _visible(user, unit: Unit) -> bool:
+class UnitRef(NamedTuple):
+    """Who a unit belongs to: enough to check scope and to file records against it."""
+    id: int
+    county_id: int
+    station_id: int
+
+
+_UNIT_REF = sa.select(Unit.id, Unit.county_id, Unit.station_id).where(Unit.id == sa.bindparam("id"))
+
+
+def unit_ref(user, unit_id: int) -> UnitRef:
+    """get_unit without loading the record, for writers that only file things against it (an
+    inspection on every push); NotFound alike for others' units and missing ones."""
+    row = db.session.connection().execute(_UNIT_REF, {"id": unit_id}).first()
+    if row is None or not _visible(user, row):
+        raise NotFound("找不到该单位")
+    return UnitRef(*row)
+
+
+def _visible(user, unit: Unit | UnitRef) -> bool:
     if user.role == "county_admin":
         return unit.county_id == user.county_id
     return unit.station_id == user.station_id
