@@ -2,8 +2,7 @@
 
 Written by a session listener, so no write can forget it. Rows go in with a Core insert
 in after_flush, when new rows have their ids and the attribute history is still there. Records
-written with a Core INSERT instead (inspections and photos: written once, never changed, the busiest
-writes) are logged by their writers through log_inserted.
+written with a Core INSERT instead are logged through log_inserted (see server.core.immutable).
 """
 from datetime import date, datetime
 from decimal import Decimal

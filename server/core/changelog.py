@@ -3,7 +3,7 @@
 A model joins by defining `__sync__ = "<entity>"` and `sync_scope(self, old=False)`, which returns
 (county_id, station_id or None, user_id or None) — the devices that must hear of it (`old=True`:
 where it was before this flush, for records that move). after_flush keeps a row per change in
-the session (log_inserted does it for a record written with Core, which no flush sees); before_commit
+the session (log_inserted, for a record written with Core: server.core.immutable); before_commit
 moves one counter row on by their number and inserts them numbered below its new value. The
 counter's row lock is held until commit, so sequence order is commit order: a device's cursor can
 never pass a change that commits later with a smaller number, even when transactions commit out of

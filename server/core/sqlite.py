@@ -36,15 +36,9 @@ class QueuedConnection(sqlite3.Connection):
     def take_turn(self, timeout: float = BUSY_TIMEOUT_MS / 1000) -> bool:
         """Wait until no other connection of this database is writing; False if that took longer than
         `timeout` (SQLite's own busy wait then takes over, and fails in the end as it would anyway)."""
-        if self._queue is None or self._holding:
-            return self._holding
-        try:
-            fcntl.flock(self._queue, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if not _wait(self._queue, timeout):
-                return False
-        self._holding = True
-        return True
+        if self._queue is not None and not self._holding:
+            self._holding = _wait(self._queue, timeout)
+        return self._holding
 
     def _leave(self) -> None:
         if self._holding:
@@ -74,8 +68,9 @@ class QueuedConnection(sqlite3.Connection):
 
 
 def _wait(fd: int, timeout: float) -> bool:
-    """Try the lock every 0.1 ms, backing off to every 1 ms, until it is ours or `timeout` has passed (a
-    blocking flock cannot be bounded without a signal, and only the main thread may take signals)."""
+    """Take the lock, trying again every 0.1 ms, backing off to every 1 ms, until it is ours or `timeout`
+    has passed (a blocking flock cannot be bounded without a signal, and only the main thread may take
+    signals)."""
     deadline = time.monotonic() + timeout
     pause = 0.0001
     while True:

@@ -3,10 +3,9 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import make_transient_to_detached
 
 from server.checklist.models import ChecklistVersion
-from server.core import audit, changelog
+from server.core import immutable
 from server.core.clock import utcnow
 from server.core.errors import Conflict, Invalid, NotFound
 from server.extensions import db
@@ -114,18 +113,10 @@ _INSERT = sa.insert(Inspection.__table__).returning(Inspection.__table__.c.id)
 
 
 def _insert(values: dict) -> Inspection:
-    """The inspection's row with one Core INSERT, its audit entry and change-log row written as the
-    session's listeners would, and the record returned as a loaded, clean instance. An inspection is
-    written once and never changed: the unit of work's bookkeeping would be spent on nothing, on the
-    busiest write the system has."""
+    """The inspection's row with one Core INSERT (written once, never changed: see server.core.immutable)."""
     session = db.session()
     values["id"] = session.connection().execute(_INSERT, values).scalar_one()
-    inspection = Inspection(**values)
-    make_transient_to_detached(inspection)  # as if just loaded: no pending changes, nothing to flush
-    session.add(inspection)
-    audit.log_inserted(session, inspection)
-    changelog.log_inserted(session, inspection)
-    return inspection
+    return immutable.written(session, Inspection, values)
 
 
 _INSERT_ANSWERS = sa.insert(InspectionAnswer.__table__)

@@ -4,9 +4,8 @@ import re
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import make_transient_to_detached
 
-from server.core import audit
+from server.core import immutable
 from server.core.clock import utcnow
 from server.core.errors import Invalid, NotFound, TooLarge, UnsupportedType
 from server.extensions import db
@@ -125,11 +124,7 @@ def _insert(user, sha: str, data: bytes, info: imaging.ImageInfo) -> tuple[Photo
     conn = session.connection()
     if conn.execute(_INSERT_NEW[conn.dialect.name], values).first() is None:
         return session.get(Photo, sha, populate_existing=True), False
-    photo = Photo(**values)
-    make_transient_to_detached(photo)  # as if just loaded: written, nothing left to flush
-    session.add(photo)
-    audit.log_inserted(session, photo)
-    return photo, True
+    return immutable.written(session, Photo, values), True
 
 
 def _visible(user, photo: Photo) -> bool:
