@@ -1,7 +1,7 @@
 """Sync figures: pull size and time for the largest station; push throughput under gunicorn.
 
     .venv/bin/python bench/sync.py [--db sqlite|postgresql|both] [--seconds 10] [--clients 8]
-                                   [--workers 4] [--threads 1]
+                                   [--workers 4] [--threads 1] [--only push]
 
 Pull: the demo's largest station (五云所, 375 units) with a task for every unit and the checklist
 templates, as its inspector's first pull: bytes on the wire gzipped and the round trip (median).
@@ -211,6 +211,8 @@ def run(kind: str, url: str, args) -> None:
         ahead = int(args.seconds * 1000)  # more than the server can take in the time
         rate, err = load(h, prepared(fresh, ahead, sent=sent), args.seconds, args.clients)
         print(f"push, no photo, first time:   {rate:6.0f} inspections/s  ({err} errors)  {cpu_note()}")
+        if args.only == "push":
+            return
         replay_pool = list(sent)
         rate, err = load(h, prepared(lambda n: [random.choice(replay_pool) for _ in range(n)], ahead),
                          args.seconds, args.clients)
@@ -249,6 +251,7 @@ def main():
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     ap.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (more than 1: gthread)")
+    ap.add_argument("--only", choices=["push"], help="stop after the first push figure (to compare changes)")
     ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
     args = ap.parse_args()
     if args.db in ("sqlite", "both"):
