@@ -95,9 +95,7 @@ def signs_batch():
     if not specs:
         flash("没有可打印的标识", "error")
         return redirect(url_for("admin.signs", station_id=station.id, year=data["year"]), 303)
-    for sign in service.list_signs(g.user, station_id=station.id, year=data["year"], type=data["type"],
-                                   status="issued"):
-        service.record_print(g.user, sign)
+    service.record_batch_print(g.user, station.id, data["year"], data["type"])
     name = f"signs-{station.code}-{data['year']}-{data['type'] or 'all'}.pdf"
     resp = Response(printing.pdf_chunks(specs, bold, regular), mimetype="application/pdf")
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -2,24 +2,14 @@
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from server.account.models import User
-from server.core.context import Actor, set_actor
+from server.account.cli import as_admin
 from server.core.errors import DomainError
 from server.extensions import db
 from server.unit import importer
 
 units_cli = AppGroup("units", help="单位的导入与导出")
-
-
-def _user(username: str) -> User:
-    user = db.session.scalar(sa.select(User).where(User.username == username))
-    if user is None or user.role == "inspector":
-        raise click.ClickException(f"找不到管理员账号“{username}”")
-    set_actor(Actor(user.id, "cli"))
-    return user
 
 
 @units_cli.command("import")
@@ -29,7 +19,7 @@ def _user(username: str) -> User:
 @click.option("--yes", is_flag=True, help="没有错误时直接导入，不再询问")
 def import_units(path: Path, username: str, year: int, yes: bool):
     """Check a unit list (XLSX or CSV), show every bad row, and import it all or nothing."""
-    user = _user(username)
+    user = as_admin(username)
     try:
         batch = importer.preview_import(user, path.name, path.read_bytes(), year)
     except DomainError as err:
@@ -58,5 +48,5 @@ def import_units(path: Path, username: str, year: int, yes: bool):
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def export_units(username: str, year: int, out: Path):
     """Export the units an admin may see, with their stage in the year, to XLSX."""
-    out.write_bytes(importer.export_units(_user(username), year))
+    out.write_bytes(importer.export_units(as_admin(username), year))
     click.echo(f"已导出到 {out}")

@@ -45,14 +45,31 @@ def test_demo_load_issues_signs_and_every_name_is_covered(app, runner, tmp_path)
     assert (tmp_path / "sign.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_cli_print_batch_pdf_one_page_per_sign(app, runner, world, evaluated, tmp_path):
+def _print_events(app) -> list[tuple[int, list[str]]]:
+    with app.app_context():
+        return [(s.print_count, [e.action for e in s.events]) for s in db.session.scalars(sa.select(Sign))]
+
+
+def test_cli_print_batch_pdf_one_page_per_sign_and_counts_the_prints(app, runner, world, evaluated, tmp_path):
     issue(app, world, "unit_a")
     out = tmp_path / "batch.pdf"
-    r = runner.invoke(args=["signs", "print", "--station", "wuyun", "--year", str(YEAR), "--out", str(out)])
+    args = ["signs", "print", "--station", "wuyun", "--year", str(YEAR), "--out", str(out)]
+    r = runner.invoke(args=args)
     assert r.exit_code == 0, r.output
     assert len(pypdf.PdfReader(str(out)).pages) == 1
-    bad = runner.invoke(args=["signs", "print", "--station", "nowhere", "--year", str(YEAR), "--out", str(out)])
-    assert bad.exit_code != 0 and "找不到" in bad.output
+    assert _print_events(app) == [(1, ["issue", "print"])]
+    r = runner.invoke(args=args + ["--as", "a_admin"])
+    assert r.exit_code == 0, r.output
+    assert _print_events(app) == [(2, ["issue", "print", "reprint"])]
+    # Refused before a page is written, and nothing counted: another station's admin, an inspector,
+    # an unknown account, an unknown station.
+    out.unlink()
+    for bad_args in (args + ["--as", "b_admin"], args + ["--as", "a_insp"], args + ["--as", "nobody"],
+                     ["signs", "print", "--station", "nowhere", "--year", str(YEAR), "--out", str(out)]):
+        bad = runner.invoke(args=bad_args)
+        assert bad.exit_code != 0 and "找不到" in bad.output, bad.output
+    assert not out.exists()
+    assert _print_events(app) == [(2, ["issue", "print", "reprint"])]
     missing = runner.invoke(args=["signs", "render", "XX-0000-000000", "--out", str(tmp_path / "x.png")])
     assert missing.exit_code != 0
 
