@@ -2,7 +2,7 @@
 import click
 import sqlalchemy as sa
 
-from server.account.models import User
+from server.account.models import ADMIN_ROLES, User
 from server.core.context import Actor, set_actor
 from server.extensions import db
 
@@ -10,7 +10,7 @@ from server.extensions import db
 def as_admin(username: str) -> User:
     """The admin account a command acts as (its writes are audited under it); a clear error otherwise."""
     user = db.session.scalar(sa.select(User).where(User.username == username))
-    if user is None or user.role not in ("county_admin", "station_admin") or not user.active:
+    if user is None or user.role not in ADMIN_ROLES or not user.active:
         raise click.ClickException(f"找不到管理员账号“{username}”")
     set_actor(Actor(user.id, "cli"))
     return user

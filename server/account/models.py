@@ -9,6 +9,7 @@ ROLES = {
     "station_admin": "所（分局）管理员",
     "inspector": "执法人员",
 }
+ADMIN_ROLES = ("county_admin", "station_admin")  # they manage the programme; inspectors record visits
 
 
 class User(UserMixin, db.Model):

@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
-from server.account.models import ROLES, DeviceToken, LoginAttempt, User
+from server.account.models import ADMIN_ROLES, ROLES, DeviceToken, LoginAttempt, User
 from server.core.clock import utcnow
 from server.core.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from server.extensions import db
@@ -127,7 +127,7 @@ def revoke_token(actor: User, token_id: int) -> DeviceToken:
 
 def require_admin(user: User) -> None:
     """Station and county admins only: inspectors record visits, they do not manage the programme."""
-    if user.role not in ("county_admin", "station_admin"):
+    if user.role not in ADMIN_ROLES:
         raise Forbidden("只有所（分局）或县局管理员可以进行此操作")
 
 

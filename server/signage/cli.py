@@ -9,7 +9,6 @@ from server.extensions import db
 from server.qrsign.font import FontError
 from server.signage import printing, service
 from server.station.models import Station
-from server.station.service import get_station
 
 signs_cli = AppGroup("signs", help="标识的生成与打印")
 
@@ -45,13 +44,13 @@ def print_cmd(code: str, year: int, type_: str | None, out: str, username: str):
     if station is None:
         raise click.ClickException(f"找不到代码为 {code} 的所（分局）")
     try:
-        get_station(user, station.id)  # the account may print this station's signs
+        # Counted first (it refuses another station's admin), committed only once the PDF is written.
+        service.record_batch_print(user, station.id, year, type_)
         specs = printing.batch_specs(station.id, year, type_)
         if not specs:
             raise click.ClickException("没有可打印的标识")
         with open(out, "wb") as f:
             n = printing.write_pdf(specs, f)
-        service.record_batch_print(user, station.id, year, type_)
         db.session.commit()
     except (FontError, DomainError) as err:
         raise click.ClickException(err.message) from None

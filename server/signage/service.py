@@ -153,13 +153,11 @@ def record_print(user, sign: Sign) -> Sign:
     return sign
 
 
-def record_batch_print(user, station_id: int, year: int, type: str | None = None) -> int:
-    """Count a print of every sign in force of a station's year (and type): a batch PDF was made."""
+def record_batch_print(user, station_id: int, year: int, type: str | None = None) -> None:
+    """Count a print of every sign in force of a station's year (and type): a batch PDF is being made."""
     get_station(user, station_id)
-    signs = list_signs(user, station_id=station_id, year=year, type=type, status="issued")
-    for sign in signs:
+    for sign in list_signs(user, station_id=station_id, year=year, type=type, status="issued"):
         record_print(user, sign)
-    return len(signs)
 
 
 def replace_sign(user, sign_id: int, note: str = "") -> Sign:
