@@ -26,6 +26,8 @@ def load_signs(county: County, year: int) -> int:
         db.session.add(sign)
         db.session.flush()
         db.session.add(SignEvent(sign_id=sign.id, action="issue", note="演示数据", at=now))
+        # Printed once already (print_count=1), as the app records it: 打印, 第1次.
+        db.session.add(SignEvent(sign_id=sign.id, action="print", note="演示数据：第1次打印", at=now))
         if stage == "sign_posted":
             db.session.add(SignEvent(sign_id=sign.id, action="post", note="演示数据", at=now))
     db.session.flush()
