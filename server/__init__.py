@@ -21,9 +21,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # An embedded file: writers take turns (server.core.sqlite); nothing can drop a connection.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite.engine_options(options)
-    else:
-        # A database server can drop idle connections (restart, failover): test each one on checkout.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **options}
     app.json.ensure_ascii = False
     from server.core.session import CookieSessions
     app.session_interface = CookieSessions()
@@ -35,6 +32,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from server import models  # noqa: F401  (every table known before migrations and queries)
     from server.extensions import api, compress, csrf, db, login_manager, migrate
     db.init_app(app)
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A database server can drop connections (restart, failover): test idle ones before use.
+        from server.core.pool import ping_when_idle
+        with app.app_context():
+            ping_when_idle(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "admin_auth.login"

@@ -54,6 +54,9 @@ class Config:
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/json", "text/javascript",
                           "application/javascript", "application/manifest+json"]
     COMPRESS_MIN_SIZE = 500
+    # A database server's pooled connection is pinged before use only after this long idle
+    # (server.core.pool): a busy one is proved alive by the request before it.
+    DB_PING_AFTER_IDLE_SECONDS = 10
 
     @classmethod
     def from_env(cls, instance_path: str) -> dict:

@@ -134,10 +134,11 @@ RETRYABLE_PG = {"40P01", "40001", "55P03"}  # deadlock, serialization failure, l
 
 
 def handle_db_error(err: DBAPIError):
-    """A deadlock or a busy database is no fault of the request: nothing was stored; try again."""
+    """A deadlock, a busy database or a connection the server dropped (server.core.pool) is no fault of
+    the request: nothing was stored; try again."""
     db.session.rollback()
     code = getattr(err.orig, "sqlstate", None) or getattr(err.orig, "pgcode", None)
-    if code in RETRYABLE_PG or "database is locked" in str(err.orig):
+    if code in RETRYABLE_PG or "database is locked" in str(err.orig) or err.connection_invalidated:
         resp = make_response(error_response(503, "retry", "服务器繁忙，本次未保存，请稍后重试"))
         resp.headers["Retry-After"] = "1"
         return resp
