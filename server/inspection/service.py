@@ -217,15 +217,18 @@ def list_inspections(user, *, unit_id=None, limit=200) -> list[Inspection]:
     return db.session.scalars(q.order_by(Inspection.submitted_at.desc(), Inspection.id.desc()).limit(limit)).all()
 
 
-def referenced_photos(inspection: Inspection, answers: list[dict] | None = None) -> list[str]:
-    """Every photo hash the inspection refers to, the signature included (`answers`: the submitted
-    answers, when the caller has them at hand, instead of reading them back)."""
-    if answers is None:
-        answers = [{"photos": a.photos} for a in inspection.answers]
-    shas = list(inspection.photos or []) + [sha for a in answers for sha in a.get("photos") or []]
-    if inspection.signature_sha256:
-        shas.append(inspection.signature_sha256)
+def photo_hashes(photos: list[str] | None, answers: list[dict], signature: str | None) -> list[str]:
+    """Every photo hash of an inspection (its own photos, its answers', its signature), each once."""
+    shas = list(photos or []) + [sha for a in answers for sha in a.get("photos") or []]
+    if signature:
+        shas.append(signature)
     return list(dict.fromkeys(shas))
+
+
+def referenced_photos(inspection: Inspection) -> list[str]:
+    """Every photo hash a stored inspection refers to, the signature included."""
+    return photo_hashes(inspection.photos, [{"photos": a.photos} for a in inspection.answers],
+                        inspection.signature_sha256)
 
 
 def open_flags(user, year: int | None = None) -> list[UnitFlag]:
@@ -237,7 +240,7 @@ def open_flags(user, year: int | None = None) -> list[UnitFlag]:
     return db.session.scalars(q.order_by(UnitFlag.created_at.desc())).all()
 
 
-def missing_photos(inspection: Inspection, answers: list[dict] | None = None) -> set[str]:
+def missing_photos(inspection: Inspection) -> set[str]:
     """The photos the inspection refers to that have not been uploaded yet (it waits for them)."""
     from server.photo.service import missing_photos as missing
-    return missing(referenced_photos(inspection, answers))
+    return missing(referenced_photos(inspection))

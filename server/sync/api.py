@@ -3,6 +3,7 @@ from flask import g
 
 from schemas.sync import PullQuerySchema, PullSchema, PushResultSchema, PushSchema
 from server.core.blueprint import Blueprint
+from server.extensions import db
 from server.sync import pull as pulls
 from server.sync import push as pushes
 
@@ -22,4 +23,6 @@ def pull(args):
 @api_bp.response(200, PushResultSchema)
 def push(data):
     """Apply device-made changes once each; a result per change."""
-    return pushes.push(g.user, data["changes"])
+    results = pushes.push(g.user, data["changes"])
+    db.session.commit()  # before the response is made: on SQLite the one writer's turn ends with the writes
+    return results

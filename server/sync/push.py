@@ -4,7 +4,7 @@ A change is identified by the id the device gave it. Its receipt (id, content ha
 stored with it in the same savepoint, so a replay finds the receipt and gets the same result
 back as `duplicate`, and the same id with other content is a `conflict`. One bad change is a
 per-change result; the rest of the batch still applies. Nothing is acknowledged before the
-request commits (server.web commits before the response leaves).
+request commits (the view commits before it makes the response).
 """
 import hashlib
 import json

@@ -171,16 +171,18 @@ def test_a_change_refused_after_its_first_writes_leaves_no_trace(client, world, 
     before = {ChangeLog: _count(app, ChangeLog)}
 
     def refuse(*args, **kwargs):
-        raise Invalid("照片检查失败")
-    monkeypatch.setattr(inspections, "missing_photos", refuse)
+        raise Invalid("检查结果处理失败")
+    # _effects runs after the inspection row and its answers are written.
+    monkeypatch.setattr(inspections, "_effects", refuse)
     bad = change(inspection_body(world.ids["unit_a"], checklist))
     results = _push(client, world.tokens["inspector_a"], bad).get_json()["results"]
     assert [r["status"] for r in results] == ["invalid"]
     if batch == 2:
         monkeypatch.undo()
         good = change(inspection_body(world.ids["unit_a"], checklist))
-        monkeypatch.setattr(inspections, "missing_photos", lambda record, answers=None: (
-            refuse() if record.client_id == bad["id"] else set()))
+        effects = inspections._effects
+        monkeypatch.setattr(inspections, "_effects", lambda user, record, *rest: (
+            refuse() if record.client_id == bad["id"] else effects(user, record, *rest)))
         results = _push(client, world.tokens["inspector_a"], bad, good).get_json()["results"]
         assert [r["status"] for r in results] == ["invalid", "applied"]
     stored = _count(app, Inspection)
