@@ -10,8 +10,8 @@ against gunicorn as the README runs it (4 sync workers; --threads N > 1 for gthr
 photo and with one ~300 KB photo each (uploaded by PUT first, inside the timed loop), first time
 and replayed; and batches of 20 per request. Request bodies are made before the clock starts (a
 phone's outbox is ready when it syncs). The load generator runs on the same 2-core machine. Beside
-each rate: CPU per record of the app's processes, of the load generator and of the whole machine
-(the database server included).
+each rate: CPU per record of the app's processes, of the load generator, of PostgreSQL's processes
+(when it runs on this machine) and of the whole machine (everything included).
 """
 import argparse
 import gzip
@@ -150,6 +150,20 @@ def machine_busy_seconds() -> float:
     return (sum(cols) - cols[3] - cols[4]) / TICK  # minus idle and iowait
 
 
+def database_seconds() -> dict[int, float]:
+    """CPU seconds of each PostgreSQL process on this machine ({} where there is none, or it is elsewhere)."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().split(" (", 1)[1].rsplit(") ", 1)
+        except (OSError, IndexError, ValueError):
+            continue  # ended meanwhile
+        if name == "postgres":
+            fields = rest.split()
+            found[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / TICK
+    return found
+
+
 def load(h, make_body, seconds, clients, batch=1):
     """Clients push as fast as they can for `seconds`; returns (records per second, errors).
     make_body(conn, batch) gives the next request body (it may upload a photo first on conn)."""
@@ -170,13 +184,15 @@ def load(h, make_body, seconds, clients, batch=1):
                     print(f"  error: HTTP {resp.status}: {data[:300].decode(errors='replace')}")
     threads = [threading.Thread(target=client) for _ in range(clients)]
     t0, server0, busy0, me0 = time.perf_counter(), cpu_seconds(SERVER[0]), machine_busy_seconds(), time.process_time()
+    db0 = database_seconds()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     n = max(done[0], 1)
+    db1 = database_seconds()  # a backend that started during the load counts from zero
     CPU.append(((cpu_seconds(SERVER[0]) - server0) / n * 1000, (machine_busy_seconds() - busy0) / n * 1000,
-                (time.process_time() - me0) / n * 1000))
+                (time.process_time() - me0) / n * 1000, sum(v - db0.get(p, 0) for p, v in db1.items()) / n * 1000))
     return done[0] / (time.perf_counter() - t0), errors[0]
 
 
@@ -184,9 +200,11 @@ SERVER, CPU = [0], []
 
 
 def cpu_note() -> str:
-    """CPU per record of the last load: the app's processes, the load generator, the whole machine."""
-    app, machine, generator = CPU[-1]
-    return f"CPU per record: app {app:.1f} ms, load generator {generator:.1f} ms, machine {machine:.1f} ms"
+    """CPU per record of the last load: the app's processes, the load generator, the database server's
+    processes (PostgreSQL on this machine), the whole machine."""
+    app, machine, generator, database = CPU[-1]
+    db = f", database {database:.1f} ms" if database else ""
+    return f"CPU per record: app {app:.1f} ms, load generator {generator:.1f} ms{db}, machine {machine:.1f} ms"
 
 
 def run(kind: str, url: str, args) -> None:
