@@ -70,6 +70,7 @@ def test_an_offline_inspection_survives_a_restart_and_syncs_exactly_once(playwri
     # When they start an inspection offline, answer a few items and the phone restarts mid-visit
     start_inspection(page, "五云放心超市")
     shot(page, "pwa-inspect-item-360")
+    assert page.inner_text(".group") == "八有八无 · 八有"  # in words: the item's code is not for the inspector
     answer_items(page, first_photos=photos, until=5)
     shot(page, "pwa-inspect-item5-360")
     assert "第 5 / 16 项" in page.inner_text(".ititle")
@@ -83,6 +84,9 @@ def test_an_offline_inspection_survives_a_restart_and_syncs_exactly_once(playwri
     assert "第 5 / 16 项" in page.inner_text(".ititle")
     drafts = store(page, "drafts")
     assert len(drafts) == 1 and len(drafts[0]["answers"]["license.have"]["photos"]) == 2
+    page.click("[data-r=yes]")
+    page.wait_for_function("document.querySelector('.ititle small').textContent.includes('第 6 /')")
+    assert page.inner_text(".group") == "八有八无 · 八无"  # item 6: the 无 of the pair quality
     # When they finish it (location, rectification, signature) and submit, still offline
     while page.locator(".answers [data-r=yes]").count():
         page.click("[data-r=yes]")

@@ -48,13 +48,19 @@ export function cameraInput(label, onAdd) {
   return wrap;
 }
 
+/** Where the item belongs, in words (its code is for the records, not the inspector). */
+function groupLabel(item) {
+  if (item.group !== 'base') return '行业项目';
+  return item.code.endsWith('.have_not') ? '八有八无 · 八无' : '八有八无 · 八有';
+}
+
 function itemStep(ctx, item, el) {
   const { draft } = ctx;
   const a = draft.answers[item.code] || (draft.answers[item.code] = { result: null, note: '', photos: [] });
   const needs = a.result === 'no'
     ? [item.note_on_fail ? '须填写说明' : '', item.photo_on_fail ? '须拍照' : ''].filter(Boolean).join('，') : '';
   el.innerHTML = `
-    <p class="group">${item.group === 'base' ? '八有八无' : '行业项目'} · ${esc(item.code)}</p>
+    <p class="group">${groupLabel(item)}</p>
     <h2 class="item">${esc(item.text)}</h2>
     <div class="answers" role="group" aria-label="检查结果">
       ${Object.entries(RESULTS).map(([k, v]) => `<button type="button" class="ans ${k}" data-r="${k}" aria-pressed="${a.result === k}">${v}</button>`).join('')}
