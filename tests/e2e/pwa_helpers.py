@@ -153,6 +153,9 @@ def finish_inspection(page, shots=None):
     page.click("[data-nav='1']")
     page.click("[data-c=rectify]")
     page.wait_for_selector(".rects textarea")
+    # The demand's date and its 删除 stay within the demand's width, the button on one line.
+    box, button = (page.locator(f".rects {s}").first.bounding_box() for s in ("textarea", "[data-del]"))
+    assert button["x"] + button["width"] <= box["x"] + box["width"] + 1 and button["height"] < 60, button
     shots and shots("conclusion")
     page.click("[data-nav='1']")
     page.fill("#signer", "王老板")
