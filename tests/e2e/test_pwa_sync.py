@@ -176,6 +176,8 @@ def test_a_refused_sign_confirmation_stays_in_the_outbox_until_it_is_accepted(ph
     login(phone, live_server)
     # Given an inspector confirming a sign the station has not issued yet
     phone.goto(f"{live_server}/app/#/sign/{field.ids['unit_a']}")
+    # The phone knows of no sign in force: it says so, and still lets the inspector confirm
+    phone.wait_for_selector("#unknown-sign")
     phone.set_input_files("#cam input[type=file]", str(jpeg(tmp_path / "sign.jpg", 7, (1600, 1200))))
     phone.wait_for_selector("#photos img")
     phone.fill("#note", "张贴于收银台上方")
@@ -199,6 +201,10 @@ def test_a_refused_sign_confirmation_stays_in_the_outbox_until_it_is_accepted(ph
     phone.wait_for_selector("#start")
     phone.wait_for_timeout(300)
     assert "已张贴" in phone.inner_text(".facts")
+    # Now that the phone has the sign, confirming again (a later check) carries no warning
+    phone.goto(f"{live_server}/app/#/sign/{field.ids['unit_a']}")
+    phone.wait_for_selector("#cam")
+    assert phone.locator("#unknown-sign").count() == 0
 
 
 def test_an_app_update_waits_for_the_inspector_and_keeps_the_draft(phone, live_server, field, monkeypatch, tmp_path):

@@ -1,4 +1,5 @@
 // Confirm that a unit's sign is on the wall, with a photo of it (a sign_posted change).
+import { byIndex } from '../db.js';
 import { esc } from '../labels.js';
 import { unitView, yearOf, queue } from '../records.js';
 import { go } from '../router.js';
@@ -11,6 +12,8 @@ export async function render(main, unitId) {
   const unit = await unitView(unitId);
   if (!unit) { main.innerHTML = '<p class="pad empty">本机没有这家单位。</p>'; return; }
   const year = Number(yearOf(unit));
+  // Offline the phone may not have heard of a sign issued since its last sync: the server decides.
+  const known = (await byIndex('signs', 'unit_id', unit.id)).some((x) => Number(x.year) === year && x.status === 'issued');
   let photo = null;
   const urls = [];
   const ctx = { onCleanup: (fn) => urls.push(fn) };
@@ -18,6 +21,7 @@ export async function render(main, unitId) {
     <section class="pad">
       <h1>确认标识已张贴</h1>
       <p class="muted">${esc(unit.name)} · ${year}年度</p>
+      ${known ? '' : '<p class="note warn" id="unknown-sign">本机还没有该单位本年度的有效标识（可能尚未发放，或发放后还没同步）。仍可确认，以服务器为准。</p>'}
       <p>请拍一张标识张贴在墙上的照片（能看清标识和店招）。</p>
       <div class="photos" id="photos"></div>
       <div id="cam"></div>
