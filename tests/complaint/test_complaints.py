@@ -181,3 +181,16 @@ def test_assignment_and_steps_through_the_page(cal, world, app):
     db.session.expire_all()
     got = db.session.get(Complaint, c.id)
     assert got.assignee_id == world.ids["inspector_a"] and got.status == "accepted"
+
+
+def test_the_list_page_labels_each_cell_for_phones_and_says_when_nothing_matches(cal, world, app):
+    c = _new(world, kind="report")
+    db.session.commit()
+    client = app.test_client()
+    login(client, "a_admin")
+    page = client.get("/complaints").get_data(as_text=True)
+    assert 'class="grid stack"' in page and f"#{c.id} " in page
+    for label in ("登记", "类型", "被投诉单位", "内容", "状态", "期限"):
+        assert f'data-label="{label}"' in page
+    page = client.get("/complaints?kind=complaint").get_data(as_text=True)
+    assert "没有符合条件的投诉举报。" in page and 'class="grid stack"' not in page
