@@ -41,6 +41,11 @@ export async function unitView(id) {
   return view;
 }
 
+/** The unit's sign in force in a year, as the phone last heard of it (or undefined). */
+export async function signInForce(unitId, year) {
+  return (await byIndex('signs', 'unit_id', Number(unitId))).find((x) => String(x.year) === String(year) && x.status === 'issued');
+}
+
 export function draftsFor(unitId) {
   return all('drafts').then((ds) => ds.filter((d) => d.unit_id === Number(unitId)));
 }

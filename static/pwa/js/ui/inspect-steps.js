@@ -48,7 +48,8 @@ export function cameraInput(label, onAdd) {
   return wrap;
 }
 
-/** Where the item belongs, in words (its code is for the records, not the inspector). */
+/** Where the item belongs, in words (its code is for the records, not the inspector). A base item's code
+ *  is its pair's code and .have or .have_not (server/checklist/service.py, base_items). */
 function groupLabel(item) {
   if (item.group !== 'base') return '行业项目';
   return item.code.endsWith('.have_not') ? '八有八无 · 八无' : '八有八无 · 八有';

@@ -1,7 +1,6 @@
 // Confirm that a unit's sign is on the wall, with a photo of it (a sign_posted change).
-import { byIndex } from '../db.js';
 import { esc } from '../labels.js';
-import { unitView, yearOf, queue } from '../records.js';
+import { unitView, yearOf, queue, signInForce } from '../records.js';
 import { go } from '../router.js';
 import * as sync from '../sync.js';
 import { cameraInput, thumbs } from './inspect-steps.js';
@@ -13,7 +12,7 @@ export async function render(main, unitId) {
   if (!unit) { main.innerHTML = '<p class="pad empty">本机没有这家单位。</p>'; return; }
   const year = Number(yearOf(unit));
   // Offline the phone may not have heard of a sign issued since its last sync: the server decides.
-  const known = (await byIndex('signs', 'unit_id', unit.id)).some((x) => Number(x.year) === year && x.status === 'issued');
+  const known = Boolean(await signInForce(unit.id, year));
   let photo = null;
   const urls = [];
   const ctx = { onCleanup: (fn) => urls.push(fn) };

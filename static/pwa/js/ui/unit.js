@@ -1,7 +1,7 @@
 // A unit: details, this year's stage and sign, recent inspections, open rectifications, and actions.
-import { all, get, byIndex } from '../db.js';
+import { all, get } from '../db.js';
 import { esc, STAGES, STAGE_ORDER, UNIT_TYPES, TASK_KINDS, BUSINESS, CONCLUSIONS, RECT_STATUS, STATES } from '../labels.js';
-import { unitView, yearOf, templateFor, newDraft, draftsFor, inspectionsOf } from '../records.js';
+import { unitView, yearOf, templateFor, newDraft, draftsFor, inspectionsOf, signInForce } from '../records.js';
 import { go } from '../router.js';
 
 export const tab = 'units';
@@ -27,12 +27,11 @@ export async function render(main, param = '') {
   const taskId = Number(new URLSearchParams(qs || '').get('task')) || null;
   const unit = await unitView(idPart);
   if (!unit) { main.innerHTML = '<p class="pad empty">本机没有这家单位（可能已移出本所）。</p>'; return; }
-  const [task, drafts, inspections, outbox, signs] = await Promise.all([
-    taskId ? get('tasks', taskId) : null, draftsFor(unit.id), inspectionsOf(unit.id), all('outbox'),
-    byIndex('signs', 'unit_id', unit.id)]);
   const YEAR = yearOf(unit);
+  const [task, drafts, inspections, outbox, sign] = await Promise.all([
+    taskId ? get('tasks', taskId) : null, draftsFor(unit.id), inspectionsOf(unit.id), all('outbox'),
+    signInForce(unit.id, YEAR)]);
   const stage = (unit.stages || {})[YEAR];
-  const sign = signs.find((x) => String(x.year) === YEAR && x.status === 'issued');
   const pendingSign = outbox.find((c) => c.type === 'sign_posted' && c.data.unit_id === unit.id && c.state !== 'resolved' && c.state !== 'sent');
   const rects = inspections.flatMap((i) => (i.rectifications || []).filter((r) => r.status === 'open'));
   const draft = drafts.find((d) => (taskId ? d.task_id === taskId : true));
