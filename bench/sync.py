@@ -6,7 +6,8 @@
 Pull: the demo's largest station (五云所, 375 units) with a task for every unit and the checklist
 templates, as its inspector's first pull: bytes on the wire gzipped and the round trip (median).
 Push: inspections of 16 items, one per request as phones send them, from 8 concurrent clients
-against gunicorn as the README runs it (4 sync workers; --threads N > 1 for gthread), without a
+against gunicorn as the README runs it (gunicorn.conf.py: sync workers, one per core plus one;
+--workers N to change that, --threads N > 1 for gthread), without a
 photo and with one ~300 KB photo each (uploaded by PUT first, inside the timed loop), first time
 and replayed; and batches of 20 per request. Request bodies are made before the clock starts (a
 phone's outbox is ready when it syncs). The load generator runs on the same 2-core machine. Beside
@@ -21,6 +22,7 @@ import io
 import json
 import os
 import random
+import runpy
 import shutil
 import statistics
 import subprocess
@@ -212,14 +214,17 @@ def run(kind: str, url: str, args) -> None:
     setup(url, instance)
     env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": instance}
     workers = ["-k", "gthread", "--threads", str(args.threads)] if args.threads > 1 else ["-k", "sync"]
-    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(args.workers), *workers,
+    if args.workers:
+        workers += ["-w", str(args.workers)]
+    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), *workers,
                                "-b", f"127.0.0.1:{PORT}", "--log-level", "warning", "wsgi:app"], env=env, cwd=ROOT)
     SERVER[0] = server.pid
     try:
         time.sleep(3)
         conn = http.client.HTTPConnection("127.0.0.1", PORT)
         h = login(conn)
-        print(f"--- {kind}")
+        count = args.workers or runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
+        print(f"--- {kind} (gunicorn: {count} workers{f', {args.threads} threads each' if args.threads > 1 else ''})")
         page = bench_pull(h)
         sent = []
 
@@ -267,14 +272,17 @@ def main():
     ap.add_argument("--db", default="both", choices=["sqlite", "postgresql", "both"])
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--clients", type=int, default=8)
-    ap.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    ap.add_argument("--workers", type=int, help="gunicorn worker processes (default: gunicorn.conf.py's)")
     ap.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (more than 1: gthread)")
     ap.add_argument("--only", choices=["push"], help="stop after the first push figure (to compare changes)")
     ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
     args = ap.parse_args()
     if args.db in ("sqlite", "both"):
         path = tempfile.mkdtemp(prefix="fangxin-bench-db-")
-        run("SQLite", f"sqlite:///{path}/bench.db", args)
+        try:
+            run("SQLite", f"sqlite:///{path}/bench.db", args)
+        finally:
+            shutil.rmtree(path, ignore_errors=True)
     if args.db in ("postgresql", "both"):
         import psycopg
         with psycopg.connect(args.pg + "/postgres", autocommit=True) as c:
