@@ -1,18 +1,18 @@
 """Sync figures: pull size and time for the largest station; push throughput under gunicorn.
 
     .venv/bin/python bench/sync.py [--db sqlite|postgresql|both] [--seconds 10] [--clients 8]
-                                   [--workers 4] [--threads 1] [--only push]
+                                   [--workers N] [--threads 1] [--only push]
 
 Pull: the demo's largest station (五云所, 375 units) with a task for every unit and the checklist
 templates, as its inspector's first pull: bytes on the wire gzipped and the round trip (median).
 Push: inspections of 16 items, one per request as phones send them, from 8 concurrent clients
 against gunicorn as the README runs it (gunicorn.conf.py: sync workers, one per core plus one;
---workers N to change that, --threads N > 1 for gthread), without a
-photo and with one ~300 KB photo each (uploaded by PUT first, inside the timed loop), first time
-and replayed; and batches of 20 per request. Request bodies are made before the clock starts (a
-phone's outbox is ready when it syncs). The load generator runs on the same 2-core machine. Beside
-each rate: CPU per record of the app's processes, of the load generator, of PostgreSQL's processes
-(when it runs on this machine) and of the whole machine (everything included).
+--workers N to change that, --threads N > 1 for gthread), without a photo and with one ~300 KB
+photo each (uploaded by PUT first, inside the timed loop), first time and replayed; and batches of
+20 per request. Request bodies are made before the clock starts (a phone's outbox is ready when it
+syncs). The load generator runs on the same 2-core machine. Beside each rate: CPU per record of the
+app's processes, of the load generator, of PostgreSQL's processes (when it runs on this machine) and
+of the whole machine (everything included).
 """
 import argparse
 import gzip
