@@ -10,16 +10,41 @@ from server.complaint import hooks  # noqa: F401  (patrol items and bulletin sec
 from server.complaint import importer, service
 from server.complaint.models import ACTIONS, OUTCOMES, SOURCES, STATUSES
 from server.complaint.rates import rates
-from server.core.clock import today
+from server.admin.helpers import cst
+from server.core.clock import today, utcnow
 from server.core.errors import DomainError
+from server.extensions import db
 from server.station.service import list_stations
 
 
-def _date(name: str) -> date:
+def _date(name: str) -> date | None:
+    """The form's date, None when empty (the service takes today); an impossible date is refused, never
+    replaced."""
+    text = request.form.get(name, "").strip()
     try:
-        return date.fromisoformat(request.form.get(name, "")) if request.form.get(name) else today()
+        return date.fromisoformat(text) if text else None
     except ValueError:
-        return today()
+        msg = f"日期“{text}”不正确（应为 2026-11-29）"
+        raise service.Invalid(msg, fields={name: [msg]}) from None
+
+
+def _days(name: str) -> int:
+    text = request.form.get(name, "").strip()
+    if not text.isdigit():
+        raise service.Invalid("检测、鉴定天数应为1到365之间的整数", fields={name: ["请填写1到365之间的整数"]})
+    return int(text)
+
+
+def _unit_choices():
+    """Names and credit codes of the units in scope, for the intake form's search list."""
+    import sqlalchemy as sa
+
+    from server.extensions import db
+    from server.station.service import scope_clause
+    from server.unit.models import Unit
+    return db.session.execute(sa.select(Unit.name, Unit.uscc).where(scope_clause(g.user, Unit.station_id,
+                                                                                 Unit.county_id))
+                              .order_by(Unit.name).limit(5000)).all()
 
 
 @bp.get("/complaints")
@@ -46,7 +71,8 @@ def complaint_new():
             except DomainError as err:
                 errors = err.fields or {"_": [err.message]}
     return render_template("admin/complaint_new.html", errors=errors, form=request.form,
-                           stations=list_stations(g.user)), (422 if errors else 200)
+                           stations=list_stations(g.user), units=_unit_choices(),
+                           now=cst(utcnow(), "%Y-%m-%dT%H:%M")), (422 if errors else 200)
 
 
 @bp.route("/complaints/import", methods=["GET", "POST"])
@@ -70,19 +96,21 @@ def complaint_import():
 
 
 @bp.get("/complaints/<int:complaint_id>")
-def complaint_detail(complaint_id: int):
+def complaint_detail(complaint_id: int, errors=None, form=None):
     """One complaint: facts, running deadlines, the steps so far, and the next actions."""
     c = service.get_complaint(g.user, complaint_id)
     from server.admin.tasks import station_staff
     return render_template("admin/complaint_detail.html", c=c, steps=service.steps(c), due=service.due_items(c),
-                           staff=station_staff(c.station_id),
+                           staff=station_staff(c.station_id), errors=errors or {}, form=form or {},
                            personal=service.may_see_personal(g.user, c), ACTIONS=ACTIONS, OUTCOMES=OUTCOMES,
-                           STATUSES=STATUSES, SOURCES=SOURCES, service=service, today=today())
+                           STATUSES=STATUSES, SOURCES=SOURCES, service=service, today=today(),
+                           stations=list_stations(g.user))
 
 
 @bp.post("/complaints/<int:complaint_id>/act")
 def complaint_act(complaint_id: int):
-    """Take the next step of the handling."""
+    """Take the next step of the handling: all of it stored, or nothing and the page again with the error beside
+    the field (422, so the request rolls back)."""
     action, note = request.form.get("action", ""), request.form.get("note", "")
     try:
         if action in ("accepted", "rejected", "case_opened", "not_opened"):
@@ -92,7 +120,7 @@ def complaint_act(complaint_id: int):
         elif action == "extend":
             service.extend(g.user, complaint_id, note)
         elif action == "appraisal":
-            service.record_appraisal(g.user, complaint_id, request.form.get("days", type=int) or 0, note)
+            service.record_appraisal(g.user, complaint_id, _days("days"), note)
         elif action == "clue":
             service.record_clue(g.user, complaint_id, _date("on"), note)
         elif action == "clue_verified":
@@ -102,10 +130,14 @@ def complaint_act(complaint_id: int):
         elif action == "notify":
             service.notify_end(g.user, complaint_id, _date("on"), note)
         else:
-            raise service.Invalid("不认识的操作")
-        flash("已记录", "ok")
+            raise service.Invalid("请选择操作", fields={"action": ["请选择操作"]})
     except DomainError as err:
-        flash(err.message, "error")
+        db.session.rollback()
+        if err.status == 404:
+            raise
+        errors = err.fields or {"_": [err.message]}
+        return complaint_detail(complaint_id, errors=errors, form=request.form), 422
+    flash("已记录", "ok")
     return redirect(url_for("admin.complaint_detail", complaint_id=complaint_id))
 
 

@@ -18,7 +18,7 @@ LOW_STARS = 2
 def complaints_to_watch(station_ids, day):
     """New complaints and reports, and every running deadline due within a few days or past."""
     rows = db.session.execute(sa.select(Complaint, Unit.name).outerjoin(Unit, Unit.id == Complaint.unit_id).where(
-        Complaint.station_id.in_(station_ids), Complaint.closed_at.is_(None))).all()
+        Complaint.station_id.in_(station_ids), service.open_clause())).all()
     items = []
     for c, name in rows:
         for what, due in service.due_items(c):
