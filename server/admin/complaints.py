@@ -9,7 +9,8 @@ from server.admin.helpers import parse_form
 from server.complaint import hooks  # noqa: F401  (patrol items and bulletin sections)
 from server.complaint import importer, service
 from server.complaint.models import ACTIONS, OUTCOMES, SOURCES, STATUSES
-from server.complaint.rates import rates
+from server.complaint.benchmark import benchmark_for, compare, set_benchmark
+from server.complaint.rates import rates, year_to_date
 from server.admin.helpers import cst
 from server.core.clock import today, utcnow
 from server.core.errors import DomainError
@@ -47,15 +48,45 @@ def _unit_choices():
                               .order_by(Unit.name).limit(5000)).all()
 
 
+PER_PAGE = 50
+
+
+def _filters() -> dict:
+    """The list's filters from the query string; unknown values are ignored."""
+    status = request.args.get("status") or None
+    kind = request.args.get("kind") or None
+    station_id = request.args.get("station_id", type=int)
+    return {"status": status if status in STATUSES else None, "kind": kind if kind in ("complaint", "report")
+            else None, "station_id": station_id}
+
+
 @bp.get("/complaints")
 def complaints():
-    """The list, with each running deadline, and the four rates for the year to date."""
-    rows = service.list_complaints(g.user, status=request.args.get("status") or None,
-                                   kind=request.args.get("kind") or None)
-    start = date(today().year, 1, 1)
-    return render_template("admin/complaints.html", rows=rows, rates=rates(g.user, start, today()),
-                           stations=list_stations(g.user), today=today(), STATUSES=STATUSES, SOURCES=SOURCES,
-                           service=service)
+    """The list (paged), each running deadline, and the four rates of the year so far (today included) per
+    station and for the county, the mediation rate against the national and provincial averages."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = service.list_complaints(g.user, **_filters(), page=page, per_page=PER_PAGE)
+    start, end = year_to_date(today())
+    bench = benchmark_for(g.user.county_id, today().year)
+    return render_template("admin/complaints.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
+                           rates=rates(g.user, start, end), stations=list_stations(g.user), today=today(),
+                           STATUSES=STATUSES, SOURCES=SOURCES, service=service, bench=bench, compare=compare,
+                           year=today().year, errors={})
+
+
+@bp.post("/complaints/benchmark")
+def complaint_benchmark():
+    """A county admin enters the year's national and provincial mediation success rates."""
+    try:
+        set_benchmark(g.user, request.form.get("year"), request.form.get("national"),
+                      request.form.get("provincial"))
+    except DomainError as err:
+        if err.status != 422:
+            raise
+        flash("；".join(m for ms in err.fields.values() for m in ms) or err.message, "error")
+        return redirect(url_for("admin.complaints")), 303
+    flash("已保存全国、全省平均调解成功率", "ok")
+    return redirect(url_for("admin.complaints"))
 
 
 @bp.route("/complaints/new", methods=["GET", "POST"])
@@ -150,9 +181,9 @@ def complaint_export():
     from openpyxl import Workbook
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("投诉举报")
-    ws.append(["编号", "工单编号", "类型", "登记时间", "诉求人", "联系电话", "被投诉单位", "诉求内容", "状态", "受理/立案期限",
-               "调解结果"])
-    for row in service.export_rows(g.user, service.list_complaints(g.user, limit=100000)):
+    ws.append(service.EXPORT_HEADER)
+    rows, _ = service.list_complaints(g.user, **_filters())
+    for row in service.export_rows(g.user, rows):
         ws.append(row)
     out = io.BytesIO()
     wb.save(out)

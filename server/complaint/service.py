@@ -276,14 +276,21 @@ def steps(c: Complaint) -> list[ComplaintStep]:
                               .order_by(ComplaintStep.at, ComplaintStep.id)).all()
 
 
-def list_complaints(user, *, status=None, kind=None, limit=300) -> list[Complaint]:
-    """Complaints of the user's scope, newest first."""
+def list_complaints(user, *, status=None, kind=None, station_id=None, page=1, per_page=None
+                    ) -> tuple[list[Complaint], int]:
+    """(complaints of the user's scope, newest first, one page of them — all when per_page is None; total)."""
     q = sa.select(Complaint).where(scope_clause(user, Complaint.station_id, Complaint.county_id))
     if status:
         q = q.where(Complaint.status == status)
     if kind:
         q = q.where(Complaint.kind == kind)
-    return db.session.scalars(q.order_by(Complaint.received_at.desc(), Complaint.id.desc()).limit(limit)).all()
+    if station_id:
+        q = q.where(Complaint.station_id == station_id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
+    q = q.order_by(Complaint.received_at.desc(), Complaint.id.desc())
+    if per_page:
+        q = q.limit(per_page).offset((max(page, 1) - 1) * per_page)
+    return db.session.scalars(q).all(), total
 
 
 def may_see_personal(user, c: Complaint) -> bool:
@@ -323,14 +330,23 @@ def deadline_alerts(user, day: date, soon_days: int = 3) -> dict:
             "soon": sum(1 for d in dues if day <= d <= day + timedelta(days=soon_days))}
 
 
+EXPORT_HEADER = ["编号", "工单编号", "类型", "收到时间", "所（分局）", "诉求人", "联系电话", "被投诉单位", "事实与理由",
+                 "状态", "受理/立案期限", "受理/立案日期", "调解期限", "调解结果", "暂定期限（节假日未录入）"]
+
+
 def export_rows(user, rows: list[Complaint]) -> list[list]:
-    """Rows for an export; names and phone numbers masked where the user may not see them."""
+    """Rows for an export under EXPORT_HEADER, in words; names and phones masked where the user may not see them."""
+    stations = {s.id: s.name for s in db.session.scalars(sa.select(Station).where(
+        Station.county_id == user.county_id))}
     out = []
     for c in rows:
         personal = may_see_personal(user, c)
         out.append([c.id, c.external_no or "", "投诉" if c.kind == "complaint" else "举报",
-                    (c.received_at + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M"),
+                    (c.received_at + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M"), stations.get(c.station_id, ""),
                     c.complainant_name if personal else mask_name(c.complainant_name),
                     c.phone if personal else mask_phone(c.phone), c.unit.name if c.unit else "", c.description,
-                    c.status, c.accept_due.isoformat() if c.accept_due else "", c.outcome or ""])
+                    STATUSES.get(c.status, c.status), c.accept_due.isoformat() if c.accept_due else "",
+                    c.decided_on.isoformat() if c.decided_on else "",
+                    c.mediation_due.isoformat() if c.mediation_due else "", OUTCOMES.get(c.outcome, "") if c.outcome
+                    else "", "是" if c.deadline_uncertain else ""])
     return out

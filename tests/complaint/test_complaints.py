@@ -110,7 +110,7 @@ def test_rates_on_a_hand_built_case(cal, world):
     assert r["county"]["initial"]["percent"] == 33.3
     assert set(r) == {world.ids["a"], "county"}  # a station admin's rates cover their station only
     whole = rates.rates(_u(world, "county_admin"), date(2026, 10, 1), date(2026, 11, 1), now=date(2026, 11, 1))
-    assert whole[world.ids["b"]]["initial"] == {"label": "受理按时率", "num": 0, "den": 0, "percent": None}
+    assert whole[world.ids["b"]]["initial"] == {"label": "按时初查率", "num": 0, "den": 0, "percent": None}
     assert whole["county"]["initial"]["den"] == 3
 
 
@@ -174,10 +174,10 @@ def test_dashboard_shows_overdue_and_the_export_masks(cal, world, app):
     import io
     login(client, "a_insp")
     rows = list(load_workbook(io.BytesIO(client.get("/complaints/export.xlsx").data)).active.iter_rows(values_only=True))
-    assert rows[1][4] == "张*" and rows[1][5] == "138****5678"
+    assert rows[1][5] == "张*" and rows[1][6] == "138****5678"
     login(client, "admin")
     rows = list(load_workbook(io.BytesIO(client.get("/complaints/export.xlsx").data)).active.iter_rows(values_only=True))
-    assert rows[1][5] == "13812345678"
+    assert rows[1][6] == "13812345678"
 
 
 def test_assignment_and_steps_through_the_page(cal, world, app):
