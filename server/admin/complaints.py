@@ -7,7 +7,7 @@ from schemas.complaint import ComplaintIntakeSchema
 from server.admin.bp import bp
 from server.admin.helpers import parse_form
 from server.complaint import hooks  # noqa: F401  (patrol items and bulletin sections)
-from server.complaint import importer, service
+from server.complaint import importer, moves, service
 from server.complaint.models import ACTIONS, OUTCOMES, SOURCES, STATUSES
 from server.complaint.benchmark import benchmark_for, compare, set_benchmark
 from server.complaint.rates import rates, year_to_date
@@ -135,7 +135,16 @@ def complaint_detail(complaint_id: int, errors=None, form=None):
                            staff=station_staff(c.station_id), errors=errors or {}, form=form or {},
                            personal=service.may_see_personal(g.user, c), ACTIONS=ACTIONS, OUTCOMES=OUTCOMES,
                            STATUSES=STATUSES, SOURCES=SOURCES, service=service, today=today(),
-                           stations=list_stations(g.user))
+                           stations=_county_stations())
+
+
+def _county_stations():
+    """Every station of the user's county: a complaint may be transferred to any of them."""
+    import sqlalchemy as sa
+
+    from server.station.models import Station
+    return db.session.scalars(sa.select(Station).where(Station.county_id == g.user.county_id)
+                              .order_by(Station.position, Station.id)).all()
 
 
 @bp.post("/complaints/<int:complaint_id>/act")
@@ -160,6 +169,12 @@ def complaint_act(complaint_id: int):
             service.end_mediation(g.user, complaint_id, request.form.get("outcome", ""), _date("on"), note)
         elif action == "notify":
             service.notify_end(g.user, complaint_id, _date("on"), note)
+        elif action == "transfer":
+            moves.transfer(g.user, complaint_id, request.form.get("station_id", type=int), note)
+        elif action == "return":
+            moves.return_to_distribution(g.user, complaint_id, _date("on"), note)
+        elif action == "merge":
+            moves.merge_reports(g.user, complaint_id, request.form.get("into_id", type=int), note)
         else:
             raise service.Invalid("请选择操作", fields={"action": ["请选择操作"]})
     except DomainError as err:

@@ -286,3 +286,54 @@ def test_xlsx_row_numbers_count_blank_rows(cal, world):
     wb.save(out)
     _, problems = importer.import_file(_u(world, "admin_a"), "x.xlsx", out.getvalue(), confirm=False)
     assert [p["row"] for p in problems] == [4] and "科学计数法" in problems[0]["messages"][0]
+
+
+# 10. Transfer, return, merge, testing time — each a step with its own record
+
+def test_a_transfer_keeps_the_clock_and_is_recorded(cal, world, app):
+    from server.complaint import moves
+    c = _new(world, datetime(2026, 11, 2, 1, 0))
+    due = c.accept_due
+    with pytest.raises(Invalid) as err:
+        moves.transfer(_u(world, "admin_a"), c.id, world.ids["b"], " ")
+    assert err.value.fields == {"note": ["请填写理由"]}
+    moves.transfer(_u(world, "admin_a"), c.id, world.ids["b"], "经营场所在壶镇")
+    assert c.station_id == world.ids["b"] and c.accept_due == due
+    assert service.steps(c)[-1].note == "由五云所转交壶镇分局：经营场所在壶镇"
+    db.session.commit()
+    client = app.test_client()
+    login(client, "b_admin")
+    assert client.get(f"/complaints/{c.id}").status_code == 200
+
+
+def test_return_to_the_distribution_office_leaves_the_rates(cal, world):
+    from server.complaint import moves, rates
+    c = _new(world, datetime(2026, 10, 12, 1, 0))
+    moves.return_to_distribution(_u(world, "admin_a"), c.id, date(2026, 10, 13), "被投诉人在外县，Art. 41")
+    assert c.status == "returned" and c.closed_at is not None and service.due_items(c) == []
+    r = rates.rates(_u(world, "admin_a"), date(2026, 10, 1), date(2026, 11, 1), now=date(2026, 11, 1))["county"]
+    assert r["initial"]["den"] == 0
+
+
+def test_a_repeated_report_restarts_the_period(cal, world):
+    from server.complaint import moves
+    first = _new(world, datetime(2026, 11, 2, 1, 0), kind="report")
+    assert first.accept_due == date(2026, 11, 23)
+    again = _new(world, datetime(2026, 11, 9, 1, 0), kind="report")
+    moves.merge_reports(_u(world, "admin_a"), again.id, first.id, "同一事实")
+    # Art. 35: the period restarts from the repeated report, Mon 9 Nov 2026: 15 working days (行政处罚程序规定
+    # Art. 18): Nov 10–13 (4), 16–20 (9), 23–27 (14), Mon 30 Nov (15)
+    assert first.accept_due == date(2026, 11, 30) and first.clock_from == date(2026, 11, 9)
+    assert again.status == "merged" and again.merged_into_id == first.id
+    assert "2026-11-23 → 2026-11-30" in service.steps(first)[-1].note
+
+
+def test_testing_time_is_not_counted_for_a_report_or_a_clue(cal, world):
+    admin = _u(world, "admin_a")
+    r = _new(world, datetime(2026, 11, 2, 1, 0), kind="report")
+    # 行政处罚程序规定 Art. 18: 10 days of testing move the start from Mon 2 Nov to Thu 12 Nov: 15 working days
+    # Nov 13 (1), 16–20 (6), 23–27 (11), Nov 30–Dec 3 (15)
+    service.record_appraisal(admin, r.id, 10, "抽样检验")
+    assert r.accept_due == date(2026, 12, 3)
+    assert service.steps(r)[-1].note == "立案决定期限扣除10天 抽样检验"
+
