@@ -7,7 +7,8 @@ from schemas.feedback import COMPLAINT_KINDS, NEGATIVE_TAGS, POSITIVE_TAGS, Comp
 from server.core.errors import Invalid, TooManyRequests
 from server.feedback import service as feedback
 from server.public.cache import CachedPage, PageCache, cached_page, change_stamp
-from server.public.service import SHOWS_FACTS, SignPage, sign_head, sign_page, storefront_thumb
+from server.public.service import SHOWS_FACTS, SignPage, lookup, sign_head, sign_page, storefront_thumb
+from server.qrsign import payload
 
 bp = Blueprint("public", __name__)
 
@@ -67,9 +68,46 @@ def _send(entry: CachedPage) -> Response:
     return resp
 
 
+LOOKUP_MAX = 200  # characters kept of what was typed in the lookup box
+
+
+def _lookup_page(query: str = "", status: int = 200) -> Response:
+    html = render_template("public/lookup.html", query=query[:LOOKUP_MAX], missed=bool(query))
+    return _html(html, status, PAGE_CACHING)
+
+
+@bp.get("/s/")
+@bp.get("/s")
+@bp.get("/S/")
+@bp.get("/S")
+def lookup_form():
+    """Check a sign by the serial printed on it (any case, dashes optional), or a pasted address.
+    Found: to the sign's page, the same answer as a scan. Not found: says so, and how to check."""
+    query = request.args.get("q", "").strip()
+    if not query:
+        return _lookup_page()
+    token = lookup(query)
+    if token is None:
+        return _lookup_page(query, 404)
+    return redirect(url_for("public.sign", token=token), 303)
+
+
+@bp.get("/s/<path:raw>")
+@bp.get("/S/<path:raw>")
+def loose(raw: str):
+    """An address as walls and chat apps deliver it: "/S/", a trailing slash, a space, full-width
+    characters, "。，）" glued on, or a serial typed after "/s/" — sent on to the sign's one address."""
+    token = lookup(raw)
+    if token is None:
+        return _lookup_page(raw, 404)
+    return redirect(url_for("public.sign", token=token), 301)
+
+
 @bp.get("/s/<token>")
 def sign(token: str):
     """What a consumer sees after scanning: valid / revoked / replaced / expired / not ours."""
+    if not payload.is_token(token):
+        return loose(token)
     done = request.args.get("done", "")
     if done in DONE:
         return _fresh_page(token, done=done)

@@ -11,12 +11,15 @@ so signs already on walls keep working. `parse_url` accepts only what `build_url
 import base64
 import re
 import secrets
+import unicodedata
 
 VERSION = 1
 PREFIX = "/s/"
 TOKEN_BYTES = 12
 TOKEN_LENGTH = 16
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16}$")
+_TOKEN_HEAD = re.compile(r"^([A-Za-z0-9_-]{16})(?![A-Za-z0-9_-])(.*)$", re.S)
+_TAIL_ALNUM = re.compile(r"[^\W_]")  # a letter or a digit, of any script: the tail is not just punctuation
 
 
 def new_token() -> str:
@@ -49,6 +52,34 @@ def parse_url(url: str, base_url: str | None = None) -> tuple[int, str] | None:
             return None
         rest = url[i + len(PREFIX):]
     return (VERSION, rest) if is_token(rest) else None
+
+
+def clean(raw: str) -> str:
+    """What a person or a chat app made of a scanned or typed address, tidied: full-width forms folded
+    to ASCII (NFKC: "ＡＢ１" → "AB1", "／" → "/"), every kind of space removed, slashes at either end
+    dropped. "/s/Abc…/ " → "Abc…"."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch)[0] != "C")
+    return text.strip("/")
+
+
+def find_token(raw: str) -> str | None:
+    """The version-1 token in what reached the server after "/s/", or None.
+
+    Accepts what really arrives from walls and chat apps: a trailing slash, spaces, full-width
+    characters, and punctuation glued on after the token ("。", "，", "）", "!", "..."); also a whole
+    address pasted into the lookup box (".../s/<token>", any case of "/S/"). The token itself is
+    case-sensitive (base64), so it is never case-folded. Returns None when no 16-character token is
+    followed by nothing but punctuation.
+    """
+    text = clean(raw)
+    i = text.lower().rfind(PREFIX)
+    if i >= 0:
+        text = text[i + len(PREFIX):].lstrip("/")
+    m = _TOKEN_HEAD.match(text)
+    if m is None or _TAIL_ALNUM.search(m.group(2)):
+        return None
+    return m.group(1)
 
 
 def short_text(url: str) -> str:

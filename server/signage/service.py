@@ -1,5 +1,6 @@
 """Issuing, replacing, revoking and posting signs; every action kept as a SignEvent."""
 import re
+import unicodedata
 
 import sqlalchemy as sa
 from flask import current_app
@@ -44,6 +45,24 @@ def format_serial(prefix: str, year: int, seq: int) -> str:
     return f"{prefix}-{year}-{seq:06d}"
 
 
+_SERIAL_RE = re.compile(r"^([A-Z]{1,8})(\d{4})(\d{1,9})$")
+
+
+def canonical_serial(raw: str) -> str | None:
+    """The serial as printed ("JY-2023-000123") from what a person typed, or None if it cannot be one.
+
+    Any case, with or without dashes or spaces, full-width characters folded (NFKC), leading zeros of
+    the number optional: "jy2023000123", "JY 2023 123", "ＪＹ－２０２３－０００１２３" all give
+    "JY-2023-000123". Pure: says nothing of whether the sign exists.
+    """
+    text = unicodedata.normalize("NFKC", raw or "").upper()
+    m = _SERIAL_RE.match(re.sub(r"[^A-Z0-9]", "", text))
+    if m is None or len(raw) > 100:
+        return None
+    prefix, year, seq = m.group(1), int(m.group(2)), int(m.group(3))
+    return format_serial(prefix, year, seq) if seq > 0 else None
+
+
 def _scoped(user, sign_id: int) -> Sign:
     sign = db.session.get(Sign, sign_id)
     if sign is None or sign.county_id != user.county_id or (
@@ -58,8 +77,12 @@ def get_sign(user, sign_id: int) -> Sign:
 
 
 def get_by_serial(serial: str) -> Sign | None:
-    """A sign by its serial (for the command line; no user)."""
-    return db.session.scalar(sa.select(Sign).where(Sign.serial == serial.strip().upper()))
+    """A sign by its serial as a person types it (see canonical_serial); None when there is none.
+    For the command line and the public lookup: no user, no scope."""
+    canonical = canonical_serial(serial)
+    if canonical is None:
+        return None
+    return db.session.scalar(sa.select(Sign).where(Sign.serial == canonical))
 
 
 def active_sign(unit_id: int, year: int) -> Sign | None:

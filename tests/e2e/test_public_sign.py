@@ -85,8 +85,32 @@ def test_other_states_fit_a_phone(app, phone, live_server, world, evaluated):
         bid = c.get("/api/v1/signs", headers=bearer(world.tokens["admin_b"])).json[0]["id"]
         c.post(f"/api/v1/signs/{bid}/revoke", json={"reason": "violations"}, headers=bearer(world.tokens["admin_b"]))
     for name, t, words in (("replaced", token, "已更换"), ("revoked", token_b, "已撤销"),
-                           ("not-found", payload.new_token(), "未找到该标识")):
+                           ("not-found", payload.new_token(), "未查到该标识")):
         phone.goto(f"{live_server}/s/{t}")
         assert words in phone.inner_text("body")
         shot(phone, f"public-sign-{name}-360")
         assert no_horizontal_overflow(phone), name
+
+
+def test_typing_the_serial_on_a_phone_gives_the_scan_answer(app, phone, live_server, world, evaluated):
+    _, token, serial = issue(app, world)
+    # A chat app glued "。" to the address: the page still opens at the sign
+    phone.goto(f"{live_server}/S/{token}。")
+    assert phone.url.endswith(f"/s/{token}") and "本标识真实有效" in phone.inner_text("body")
+    # A consumer with no camera types the serial in lower case without dashes
+    phone.goto(f"{live_server}/s/")
+    shot(phone, "public-lookup-360")
+    assert no_horizontal_overflow(phone)
+    phone.fill("input[name=q]", serial.replace("-", "").lower())
+    phone.click("button:has-text('查验')")
+    phone.wait_for_load_state("networkidle")
+    assert phone.url.endswith(f"/s/{token}") and "本标识真实有效" in phone.inner_text("body")
+    # A typo: told plainly, shown how to check, never called a fake
+    phone.goto(f"{live_server}/s/")
+    phone.fill("input[name=q]", serial[:-1] + "9")
+    phone.click("button:has-text('查验')")
+    phone.wait_for_load_state("networkidle")
+    body = phone.inner_text("body")
+    assert "未查到该标识" in body and "12315" in body and "假冒" not in body
+    shot(phone, "public-lookup-miss-360")
+    assert no_horizontal_overflow(phone)
