@@ -1,7 +1,7 @@
 """complaints handled to the letter of the law: Art. 10 fields, step dates, paused days, merges, benchmarks
 
 Revision ID: 5d17a0c3e9b1
-Revises: e72515ee2ac4
+Revises: a18f0c1e2d3b
 Create Date: 2026-11-29 14:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '5d17a0c3e9b1'
-down_revision = 'e72515ee2ac4'
+down_revision = 'a18f0c1e2d3b'
 branch_labels = None
 depends_on = None
 
