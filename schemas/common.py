@@ -65,5 +65,6 @@ class UtcDateTime(fields.AwareDateTime):
 
 
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="照片编号应为64位小写十六进制SHA-256")
+SHA256_HEX = validate.Regexp(r"^[0-9a-f]{64}$", error="应为64位小写十六进制SHA-256")
 UUID = validate.Regexp(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
                        error="编号应为UUID")
