@@ -160,14 +160,16 @@ def test_honeypot_pretends_and_stores_nothing(app, client, world, evaluated):
         assert db.session.scalar(sa.select(sa.func.count(Complaint.id))) == 0
 
 
-def _photos_dir(app):
-    import os
-    return app.config["PHOTO_STORAGE"][len("file://"):]
-
-
 def _stored_files(app):
+    """Every object in the run's photo store: a folder, or a bucket (TEST_PHOTO_STORAGE=seaweedfs)."""
     import os
-    root = _photos_dir(app)
+
+    from server.photo.storage import S3Storage, get_storage
+    store = get_storage(app)
+    if isinstance(store, S3Storage):
+        listed = store.client.list_objects_v2(Bucket=store.bucket, Prefix=store.prefix).get("Contents", [])
+        return sorted(o["Key"] for o in listed)
+    root = store.root
     return sorted(os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs) if os.path.isdir(root) else []
 
 
