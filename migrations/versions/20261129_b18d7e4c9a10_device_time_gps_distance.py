@@ -1,7 +1,7 @@
 """every synced change keeps the device time it happened; an inspection keeps its distance from the unit
 
 Revision ID: b18d7e4c9a10
-Revises: a18f0c1e2d3b
+Revises: 5d17a0c3e9b1
 Create Date: 2026-11-29 15:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b18d7e4c9a10'
-down_revision = 'a18f0c1e2d3b'
+down_revision = '5d17a0c3e9b1'
 branch_labels = None
 depends_on = None
 
