@@ -355,3 +355,8 @@ def test_testing_time_is_not_counted_for_a_report_or_a_clue(cal, world):
     assert r.accept_due == date(2026, 12, 3)
     assert service.steps(r)[-1].note == "立案决定期限扣除10天 抽样检验"
 
+
+
+def test_an_import_row_received_in_the_future_is_refused(cal, world):
+    _, problems = _import(world, "W9,2099-01-04 09:00,投诉,李四,13900000000,,wuyun,还没发生\n")
+    assert problems == [{"row": 2, "messages": ["登记时间晚于现在"]}]
