@@ -42,9 +42,13 @@ async function showAuthState() {
   banner('auth-banner', expired ? '<span>登录已失效，未发送的记录都还在本机。</span><a class="btn small" href="#/login">重新登录</a>' : null, expired);
 }
 
+// The header tells no network from an unreachable or refusing server (from the last try).
+const NET = { online: '在线', offline: '离线', unreachable: '连不上服务器', refused: '服务器出错' };
 function showNetwork() {
-  $('#net').textContent = navigator.onLine === false ? '离线' : '在线';
-  $('#net').classList.toggle('off', navigator.onLine === false);
+  const state = navigator.onLine === false ? 'offline' : sync.status.connection;
+  $('#net').textContent = NET[state] || '在线';
+  $('#net').dataset.state = state;
+  $('#net').classList.toggle('off', state !== 'online');
 }
 
 async function main() {
@@ -55,6 +59,7 @@ async function main() {
   window.addEventListener('online', showNetwork);
   window.addEventListener('offline', showNetwork);
   sync.events.addEventListener('change', showAuthState);
+  sync.events.addEventListener('change', showNetwork);
   showNetwork();
   const session = await getMeta('session');
   if (!location.hash) {

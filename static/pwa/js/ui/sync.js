@@ -11,7 +11,8 @@ const show = (f, v) => esc(f === 'business_status' ? (BUSINESS[v] || v) : v ?? '
 function conflictTable(c) {
   const server = c.result.record || {};
   const mine = server.mine || c.data.changes;
-  return `<table class="cmp"><tr><th></th><th>服务器上</th><th>我的修改</th></tr>${Object.keys(mine).map((f) =>
+  const fields = server.conflicts || Object.keys(mine); // only the fields both sides changed
+  return `<table class="cmp"><tr><th></th><th>服务器上</th><th>我的修改</th></tr>${fields.map((f) =>
     `<tr><th>${FIELD[f] || esc(f)}</th><td>${show(f, server[f])}</td><td>${show(f, mine[f])}</td></tr>`).join('')}</table>
     <div class="actions two"><button type="button" class="btn" data-keep="server" data-id="${c.id}">用服务器的</button>
     <button type="button" class="btn primary" data-keep="mine" data-id="${c.id}">用我的修改</button></div>`;
@@ -64,7 +65,9 @@ async function resolve(id, keep) {
   const c = await get('outbox', id);
   const server = c.result.record;
   if (keep === 'mine') {
-    await queue('unit_edit', { unit_id: c.data.unit_id, base_version: server.version, changes: server.mine || c.data.changes, note: c.data.note }, c.label);
+    const changes = server.mine || c.data.changes;
+    const seen = Object.fromEntries(Object.keys(changes).map((f) => [f, server[f] ?? null]));
+    await queue('unit_edit', { unit_id: c.data.unit_id, base_version: server.version, changes, base: seen, note: c.data.note }, c.label);
   } else {
     const local = await get('units', c.data.unit_id);
     const { mine, type, ...fields } = server;
@@ -91,6 +94,7 @@ export async function render(outer) {
         <p>上次成功同步：<b id="last-sync">${fmtTime(last)}</b></p>
         ${session && session.expired ? '<p class="note warn">登录已失效，记录都保留在本机。<a href="#/login">重新登录</a>后自动发送。</p>' : ''}
         ${st.error ? `<p class="error" id="sync-error">${esc(st.error)}</p>` : ''}
+        ${st.nextTry && !st.running ? `<p class="muted" id="next-try">${Math.max(1, Math.round((st.nextTry - Date.now()) / 1000))} 秒后自动重试${navigator.onLine === false ? '（联网后立即重试）' : ''}</p>` : ''}
         ${st.running && st.photosTotal ? `<p>正在上传照片 ${st.photosDone}/${st.photosTotal}</p><div class="progress"><i style="width:${Math.round(100 * st.photosDone / st.photosTotal)}%"></i></div>` : ''}
         <button type="button" class="btn primary big" id="sync-now" ${st.running ? 'disabled' : ''}>${st.running ? '正在同步…' : '立即同步'}</button>
         <p class="muted">待发送 ${open.length} 条 · 待上传照片 ${waitingPhotos.length} 张（${fmtBytes(waitingPhotos.reduce((n, p) => n + p.size, 0))}）</p>

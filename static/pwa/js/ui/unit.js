@@ -3,6 +3,7 @@ import { all, get } from '../db.js';
 import { esc, STAGES, STAGE_ORDER, UNIT_TYPES, TASK_KINDS, BUSINESS, CONCLUSIONS, RECT_STATUS, STATES } from '../labels.js';
 import { unitView, yearOf, templateFor, newDraft, draftsFor, inspectionsOf, signInForce } from '../records.js';
 import { go } from '../router.js';
+import * as sync from '../sync.js';
 import { chinaDate } from '../clock.js';
 
 export const tab = 'units';
@@ -24,6 +25,14 @@ function ladder(stage) {
 }
 
 export async function render(main, param = '') {
+  await draw(main, param);
+  // Drawn again after each good sync: a closed rectification or an office edit shows at once.
+  const again = () => draw(main, param);
+  sync.events.addEventListener('synced', again);
+  return () => sync.events.removeEventListener('synced', again);
+}
+
+async function draw(main, param) {
   const [idPart, qs] = param.split('?');
   const query = new URLSearchParams(qs || '');
   const taskId = Number(query.get('task')) || null;
