@@ -1,5 +1,5 @@
 // Starts the app: database, service worker, banners, routes, automatic sync.
-import { getMeta } from './db.js';
+import { getMeta, events as dbEvents } from './db.js';
 import * as router from './router.js';
 import * as sync from './sync.js';
 import { bridge, register, applyUpdate } from './sw-bridge.js';
@@ -14,6 +14,20 @@ function banner(id, html, show) {
 
 function offerUpdate() {
   banner('update-banner', '<span>有新版本</span><button type="button" class="btn small" data-act="apply">更新</button>', true);
+}
+
+/** An outdated window must not go on writing: cover it, say why, and offer the reload that fixes it. */
+function block(message) {
+  if (document.getElementById('blocker')) return;
+  const el = document.createElement('div');
+  el.id = 'blocker';
+  el.className = 'blocker';
+  el.setAttribute('role', 'alertdialog');
+  el.innerHTML = `<div><p><b>${message}</b></p><p class="muted">已填写的内容都已保存在本机，重新载入后接着填写。</p>
+    <button type="button" class="btn primary big" id="reload">重新载入</button></div>`;
+  el.querySelector('#reload').addEventListener('click', () => location.reload());
+  document.body.append(el);
+  el.querySelector('#reload').focus();
 }
 
 async function onApplyUpdate() {
@@ -36,8 +50,8 @@ function showNetwork() {
 async function main() {
   document.addEventListener('click', (e) => { if (e.target.closest('[data-act=apply]')) onApplyUpdate(); });
   bridge.addEventListener('update', offerUpdate);
-  bridge.addEventListener('activated-elsewhere', () =>
-    banner('update-banner', '<span>新版本已在其他窗口启用，关闭后重新打开即可</span>', true));
+  bridge.addEventListener('activated-elsewhere', () => block('新版本已在其他窗口启用，本窗口是旧版本，须重新载入才能继续。'));
+  dbEvents.addEventListener('versionchange', () => block('本机数据已被新版本升级，本窗口是旧版本，须重新载入才能继续。'));
   window.addEventListener('online', showNetwork);
   window.addEventListener('offline', showNetwork);
   sync.events.addEventListener('change', showAuthState);

@@ -93,8 +93,21 @@ function markPhoto(sha, fields) {
 }
 
 async function pushAll() {
-  const pending = (await all('outbox')).filter((c) => PUSHABLE.has(c.state))
+  const refused = new Map((await all('photos')).filter((p) => !p.uploaded && p.upload_error).map((p) => [p.sha, p.upload_error]));
+  let pending = (await all('outbox')).filter((c) => PUSHABLE.has(c.state))
     .sort((a, b) => a.created_at - b.created_at);
+  // A record with a photo the server refused is not sent without it: the inspector retakes it first.
+  const held = pending.filter((c) => (c.photos || []).some((sha) => refused.has(sha)));
+  if (held.length) {
+    await tx(['outbox'], 'readwrite', async (s) => {
+      for (const c of held) {
+        const reasons = [...new Set(c.photos.filter((sha) => refused.has(sha)).map((sha) => refused.get(sha)))];
+        s('outbox').put({ ...c, state: 'invalid', message: `照片被服务器拒收：${reasons.join('；')}。请点“退回修改”删除这张照片并重新拍摄`,
+          fields: { photos: reasons }, updated_at: Date.now() });
+      }
+    });
+    pending = pending.filter((c) => !held.includes(c));
+  }
   // One type per batch: a type the server does not know yet fails its batch alone.
   const byType = {};
   for (const c of pending) (byType[c.type] ||= []).push(c);
