@@ -57,6 +57,12 @@ class Config:
     # A database server's pooled connection is pinged before use only after this long idle
     # (server.core.pool): a busy one is proved alive by the request before it.
     DB_PING_AFTER_IDLE_SECONDS = 10
+    # Background jobs (server.job.queue): Redis when REDIS_URL is set, else a SQLite queue file in the
+    # instance folder read by `flask jobs worker`; JOBS_QUEUE=inline runs each job in the process that
+    # started it. A running job whose worker has said nothing for JOBS_STALE_SECONDS is failed.
+    JOBS_QUEUE = ""
+    JOBS_QUEUE_NAME = "fangxin"
+    JOBS_STALE_SECONDS = 300
 
     @classmethod
     def from_env(cls, instance_path: str) -> dict:
@@ -74,6 +80,10 @@ class Config:
             # Behind a reverse proxy, how many hops of X-Forwarded-For to trust (for rate limits).
             "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS", "0")),
             "PUBLIC_PAGE_TTL": float(os.environ.get("PUBLIC_PAGE_TTL", cls.PUBLIC_PAGE_TTL)),
+            "REDIS_URL": os.environ.get("REDIS_URL", ""),
+            "JOBS_QUEUE": os.environ.get("JOBS_QUEUE", cls.JOBS_QUEUE),
+            "JOBS_QUEUE_NAME": os.environ.get("JOBS_QUEUE_NAME", cls.JOBS_QUEUE_NAME),
+            "JOBS_STALE_SECONDS": int(os.environ.get("JOBS_STALE_SECONDS", cls.JOBS_STALE_SECONDS)),
         }
 
 

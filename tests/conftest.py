@@ -32,6 +32,8 @@ def app():
         "WTF_CSRF_ENABLED": False,
         "PHOTO_STORAGE": f"file://{tmp}/photos",
         "SECRET_KEY": "test-secret",
+        # Jobs run in the process that starts them, once committed; tests/job runs them on real queues.
+        "JOBS_QUEUE": "inline",
     })
     with app.app_context():
         _wipe(_db.engine, drop=True)
