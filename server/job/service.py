@@ -107,7 +107,12 @@ def run(job_id: int) -> None:
     job = db.session.get(Job, job_id)
     user = db.session.get(User, job.user_id)
     token = set_actor(Actor(user.id, f"job:{job.id}"))
+    # Handlers render templates (a bulletin's PDF) as a request would: url_for needs a request context.
+    request_ctx = current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"])
+    request_ctx.push()
     try:
+        from flask import g
+        g.user = user
         result = HANDLERS[job.kind](job, user, _progress(job))
         if result.data is not None:
             from server.photo.storage import current_storage
@@ -122,6 +127,7 @@ def run(job_id: int) -> None:
         db.session.rollback()
         _fail(job_id, _reason(err))
     finally:
+        request_ctx.pop()
         reset_actor(token)
 
 

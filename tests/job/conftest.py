@@ -39,6 +39,12 @@ def queue_config(app, **config):
 
 
 def redis_queue(app, name: str):
+    """The app's queue in Redis (TEST_REDIS_URL), under a name of this run; never a silent skip."""
+    import redis
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError as err:
+        pytest.fail(f"Redis is not reachable at {REDIS_URL} ({err}); start it (.ci/run does)")
     return queue_config(app, JOBS_QUEUE="", REDIS_URL=REDIS_URL, JOBS_QUEUE_NAME=f"fangxin-test-{RUN}-{name}")
 
 

@@ -168,3 +168,53 @@ def test_a_job_is_queued_only_when_its_transaction_commits(app, world):
         db.session.rollback()
         assert db.session.scalar(sa.select(sa.func.count(Job.id))) == 0
         assert "jobs_to_enqueue" not in db.session.info
+
+
+def test_an_import_job_waits_refuses_a_second_confirm_and_fails_with_the_reason_when_data_changed(app, client, world):
+    from server.unit.importer import COLUMNS
+    from server.unit.models import ImportBatch, Unit
+    from tests.conftest import valid_uscc
+    login(client, "a_admin")
+    head = ",".join(label for _, label in COLUMNS)
+    csv = f"{head}\n新店一,{valid_uscc(60)},五云街道3号,餐饮,,,五云所,一般放心消费单位,,,,,\n".encode()
+    r = client.post("/units/import", data={"year": str(YEAR), "file": (io.BytesIO(csv), "units.csv")},
+                    content_type="multipart/form-data")
+    batch_id = int(r.headers["Location"].rsplit("/", 1)[1])
+    with queue_config(app, JOBS_QUEUE="", REDIS_URL="", JOBS_QUEUE_NAME="import-test"):  # no worker here
+        r = client.post(f"/units/import/{batch_id}/confirm")
+        job_id = int(r.headers["Location"].rsplit("/", 1)[1])
+        assert _job(app, job_id).status == "queued"
+        again = client.post(f"/units/import/{batch_id}/confirm")
+        assert again.status_code == 422 and "正在后台处理" in again.get_data(as_text=True)
+        assert "正在后台处理" in client.get(f"/units/import/{batch_id}").get_data(as_text=True)
+        # Meanwhile another import registers the same credit code: the job fails, saying so, importing nothing.
+        with app.app_context():
+            db.session.add(Unit(county_id=world.ids["county"], station_id=world.ids["a"], name="抢先登记",
+                                uscc=valid_uscc(60), address="x", type="general"))
+            db.session.commit()
+            jobs.run(job_id)
+    job = _job(app, job_id)
+    assert job.status == "failed" and job.error.startswith("数据已变化：") and "已登记" in job.error
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Unit.id))) == 3
+        assert db.session.get(ImportBatch, batch_id).status == "queued"
+    assert "数据已变化" in client.get(f"/jobs/{job_id}").get_data(as_text=True)
+
+
+def test_a_bulletin_job_is_for_county_admins_and_keeps_the_bulletin_with_its_pdf(app, client, world):
+    from server.rhythm.models import Bulletin
+    login(client, "a_admin")
+    r = client.post("/bulletins", data={"month": "2023-09"}, follow_redirects=True)
+    assert "只有县局管理员可以生成月度通报" in r.get_data(as_text=True)
+    login(client, "admin")
+    r = client.post("/bulletins", data={"month": "2023-09"})
+    job = _job(app, int(r.headers["Location"].rsplit("/", 1)[1]))
+    assert (job.kind, job.status, job.done, job.total, job.station_id) == ("bulletin", "done", 2, 2, None)
+    with app.app_context():
+        kept = db.session.scalars(sa.select(Bulletin)).all()
+        assert [b.id for b in kept] == [job.result["bulletin_id"]] and kept[0].month == "2023-09"
+    pdf = pypdf.PdfReader(io.BytesIO(client.get(f"/jobs/{job.id}/file").get_data()))
+    assert "2023年9月放心消费工作通报" in pdf.pages[0].extract_text()
+    # A county-wide job is the county's: station admins do not see it.
+    login(client, "a_admin")
+    assert client.get(f"/jobs/{job.id}").status_code == 404

@@ -14,18 +14,7 @@ from tests.job.conftest import redis_queue, sqlite_queue, wait_finished
 from tests.signage.conftest import evaluated, issue  # noqa: F401  (fixture)
 
 
-def _redis_up() -> bool:
-    import redis
-    from tests.job.conftest import REDIS_URL
-    try:
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError:
-        return False
-
-
-QUEUES = [pytest.param(redis_queue, id="redis", marks=pytest.mark.skipif(
-              not _redis_up(), reason="Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")),
-          pytest.param(sqlite_queue, id="sqlite")]
+QUEUES = [pytest.param(redis_queue, id="redis"), pytest.param(sqlite_queue, id="sqlite")]
 
 
 @pytest.mark.parametrize("queue", QUEUES)
