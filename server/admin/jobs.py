@@ -11,6 +11,14 @@ CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'
 REFRESH_SECONDS = 2
 
 
+@bp.get("/jobs")
+def job_list():
+    """The newest jobs the user may see, each with where it stands."""
+    resp = Response(render_template("admin/jobs.html", rows=jobs.recent(g.user)))
+    resp.headers["Content-Security-Policy"] = CSP
+    return resp
+
+
 @bp.get("/jobs/<int:job_id>")
 def job_page(job_id: int):
     """Where a job stands: 排队中 / 进行中 with a progress bar, 已完成 with its file, 失败 with the reason."""

@@ -66,20 +66,26 @@ def start(user: User, kind: str, params: dict, *, station_id: int | None = None,
     return job
 
 
-def visible(user: User, job: Job) -> bool:
-    """The starter, a county admin of its county, or a station admin of its station may see a job."""
-    if job.user_id == user.id:
-        return True
-    if job.county_id != user.county_id:
-        return False
-    return user.role == "county_admin" or (user.role == "station_admin" and job.station_id is not None
-                                           and job.station_id == user.station_id)
+def visible_clause(user: User):
+    """Which jobs a user may see, as a WHERE clause: the ones they started, and in their county every
+    job (county admins) or their station's (station admins)."""
+    mine = Job.user_id == user.id
+    if user.role == "county_admin":
+        return sa.or_(mine, Job.county_id == user.county_id)
+    if user.role == "station_admin" and user.station_id:
+        return sa.or_(mine, sa.and_(Job.county_id == user.county_id, Job.station_id == user.station_id))
+    return mine
+
+
+def recent(user: User, limit: int = 50) -> list[Job]:
+    """The newest jobs the user may see, newest first."""
+    return db.session.scalars(sa.select(Job).where(visible_clause(user)).order_by(Job.id.desc()).limit(limit)).all()
 
 
 def get(user: User, job_id: int) -> Job:
     """A job the user may see; NotFound (404) otherwise, so others cannot learn that it exists."""
-    job = db.session.get(Job, job_id)
-    if job is None or not visible(user, job):
+    job = db.session.scalar(sa.select(Job).where(Job.id == job_id, visible_clause(user)))
+    if job is None:
         raise NotFound("找不到该任务")
     return job
 

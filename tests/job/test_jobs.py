@@ -85,6 +85,8 @@ def test_only_the_starter_the_county_and_the_stations_admins_see_a_job(app, clie
         login(client, username)
         assert client.get(f"/jobs/{job_id}").status_code == status, username
         assert client.get(f"/jobs/{job_id}/file").status_code == status, username
+        listed = f'/jobs/{job_id}"' in client.get("/jobs").get_data(as_text=True)
+        assert listed == (status == 200), username
     login(client, "a_insp")
     assert client.post("/signs/batch", data={"station_id": world.ids["a"], "year": YEAR}).status_code == 403
     login(client, "b_admin")
