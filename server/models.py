@@ -14,5 +14,5 @@ import server.feedback.models  # noqa: F401,E402
 import server.signage.models  # noqa: F401,E402
 from server.workday.models import CalendarDay, CalendarYear, DeadlineRule  # noqa: F401,E402
 from server.rhythm.models import Bulletin, Lookback, PatrolDay, PatrolMark  # noqa: F401,E402
-from server.complaint.models import ComplaintStep  # noqa: F401,E402
+from server.complaint.models import ComplaintStep, MediationBenchmark  # noqa: F401,E402
 from server.job.models import Job  # noqa: F401,E402

@@ -1,7 +1,7 @@
 """background jobs: what was started, by whom, how far it got, and its file
 
 Revision ID: b7d41f0a9c21
-Revises: a18f0c1e2d3b
+Revises: b18d7e4c9a10
 Create Date: 2026-11-29 15:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7d41f0a9c21'
-down_revision = 'a18f0c1e2d3b'
+down_revision = 'b18d7e4c9a10'
 branch_labels = None
 depends_on = None
 
