@@ -138,10 +138,10 @@ def run(job_id: int) -> None:
 
 
 def _reason(err: Exception) -> str:
-    from server.photo import storage
+    from server.photo.storage import StorageUnavailable
     if isinstance(err, DomainError):
         return err.message[:500]
-    if isinstance(err, getattr(storage, "StorageUnavailable", ())):
+    if isinstance(err, StorageUnavailable):
         return STORE_DOWN_MESSAGE
     from server.qrsign.font import FontError
     if isinstance(err, FontError):
@@ -173,15 +173,24 @@ def _progress(job: Job) -> Callable[[int, int | None], None]:
     return report
 
 
-def sweep(now=None) -> int:
-    """Fail the running jobs whose worker has been silent for JOBS_STALE_SECONDS (it died or was
-    restarted mid-job: its message is gone from the queue); returns how many."""
+def sweep(now=None) -> tuple[int, int]:
+    """Jobs nobody is seeing to, after JOBS_STALE_SECONDS: a running job whose worker went silent (it
+    died or was restarted mid-job; its message is gone) is failed with a reason, and a job still queued
+    (its message lost, say Redis restarted without its data) is queued again — `run` takes a job once,
+    so a second message is harmless. Returns (failed, queued again)."""
+    from server.job.queue import enqueue
     now = now or utcnow()
     limit = now - timedelta(seconds=current_app.config["JOBS_STALE_SECONDS"])
-    res = db.session.execute(sa.update(Job).where(Job.status == "running", Job.beat_at < limit)
-                             .values(status="failed", error=STALE_MESSAGE, finished_at=now))
+    failed = db.session.execute(sa.update(Job).where(Job.status == "running", Job.beat_at < limit)
+                                .values(status="failed", error=STALE_MESSAGE, finished_at=now)).rowcount
+    waiting = db.session.scalars(sa.select(Job.id).where(
+        Job.status == "queued", sa.func.coalesce(Job.beat_at, Job.created_at) < limit)).all()
+    if waiting:  # beat_at marks when it was queued again, so the next sweep waits as long again
+        db.session.execute(sa.update(Job).where(Job.id.in_(waiting), Job.status == "queued").values(beat_at=now))
     db.session.commit()
-    return res.rowcount
+    for job_id in waiting:
+        enqueue(job_id)
+    return failed, len(waiting)
 
 
 @sa.event.listens_for(Session, "after_commit")
