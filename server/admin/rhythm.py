@@ -10,6 +10,7 @@ from server.core.clock import today
 from server.core.errors import DomainError
 from server.extensions import db
 from server.job import service as jobs
+from server.dashboard import chart
 from server.rhythm import bulletin, lookback, patrol
 from server.rhythm.models import Lookback
 from server.rhythm.export import bulletin_pdf, bulletin_xlsx
@@ -101,7 +102,8 @@ def bulletins():
 def bulletin_view(bulletin_id: int):
     """A kept bulletin as a page."""
     b = bulletin.get(g.user, bulletin_id)
-    return render_template("admin/bulletin.html", b=b, printing=False, parts=bulletin_rows(b.data), bars=bars(b.data))
+    return render_template("admin/bulletin.html", b=b, printing=False, parts=bulletin_rows(b.data), bars=bars(b.data),
+                           charts=chart.charts(b.data.get("pace")))
 
 
 @bp.get("/bulletins/<int:bulletin_id>.pdf")

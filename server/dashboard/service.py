@@ -1,6 +1,6 @@
 """Progress against targets: counts by station, unit type and lifecycle stage, and the plan's deadlines."""
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -9,7 +9,7 @@ from server.core.clock import today
 from server.extensions import db
 from server.station.models import CARRIER_KINDS, UNIT_TYPES
 from server.station.service import list_stations, scope_clause, target_years, targets_for
-from server.unit.models import STAGE_ORDER, Unit, UnitYear
+from server.unit.models import STAGE_ORDER, LifecycleEvent, Unit, UnitYear
 
 CERTIFIED = {"evaluated", "sign_issued", "sign_posted"}
 ENTERED = {"profiled"} | CERTIFIED
@@ -51,18 +51,34 @@ def _percent(n: int, target: int) -> int:
     return min(999, round(100 * n / target))
 
 
+def milestone_dates(user, year: int) -> dict:
+    """{deadline key: date} of the year's milestones (DEADLINES)."""
+    return {d["key"]: date(year, d["month"], d["day"]) for d in DEADLINES}
+
+
 def default_year(user) -> int:
     """The latest year that has targets, or this year."""
     years = target_years(user)
     return years[0] if years else today().year
 
 
-def stage_counts(user, year: int) -> dict:
-    """{(station_id, type, stage): count} of units in the year, within the user's scope."""
-    q = (sa.select(Unit.station_id, Unit.type, UnitYear.stage, sa.func.count())
-         .join(UnitYear, UnitYear.unit_id == Unit.id)
-         .where(UnitYear.year == year, scope_clause(user, Unit.station_id, Unit.county_id))
-         .group_by(Unit.station_id, Unit.type, UnitYear.stage))
+def stage_counts(user, year: int, as_of: date | None = None) -> dict:
+    """{(station_id, type, stage): count} of units in the year, within the user's scope: today's stages,
+    or as_of the end of a China date, each unit's stage then being its last lifecycle step by that time."""
+    if as_of is None:
+        q = (sa.select(Unit.station_id, Unit.type, UnitYear.stage, sa.func.count())
+             .join(UnitYear, UnitYear.unit_id == Unit.id)
+             .where(UnitYear.year == year, scope_clause(user, Unit.station_id, Unit.county_id))
+             .group_by(Unit.station_id, Unit.type, UnitYear.stage))
+    else:
+        cutoff = datetime.combine(as_of + timedelta(days=1), time()) - timedelta(hours=8)
+        last = (sa.select(LifecycleEvent.unit_id, sa.func.max(LifecycleEvent.id).label("id"))
+                .where(LifecycleEvent.year == year, LifecycleEvent.at < cutoff)
+                .group_by(LifecycleEvent.unit_id).subquery())
+        q = (sa.select(Unit.station_id, Unit.type, LifecycleEvent.to_stage, sa.func.count())
+             .join(last, last.c.unit_id == Unit.id).join(LifecycleEvent, LifecycleEvent.id == last.c.id)
+             .where(scope_clause(user, Unit.station_id, Unit.county_id))
+             .group_by(Unit.station_id, Unit.type, LifecycleEvent.to_stage))
     return {(s, t, st): n for s, t, st, n in db.session.execute(q)}
 
 

@@ -4,7 +4,7 @@ A bulletin is computed once and kept (Bulletin.data): what was published never c
 the records behind it do. Other domains add sections (complaints, evaluations) through
 `section`: fn(county_id, station_ids, start, end) -> {station_id or "county": figures}.
 """
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -14,6 +14,8 @@ from server.inspection.models import Inspection, InspectionAnswer, Rectification
 from server.rhythm.models import Bulletin
 from server.rhythm.patrol import utc_range
 from server.station.service import list_stations, targets_for
+from server.core.clock import today
+from server.dashboard.pace import pace
 from server.dashboard.service import stage_counts
 from server.checklist.models import ChecklistVersion
 
@@ -97,6 +99,8 @@ def compute(user, month: str) -> dict:
         target = sum(n for (sid, kind), n in targets.items() if sid == s.id and kind in
                      ("general", "no_reason_return", "factory"))
         data["progress"][s.id] = {"target": target, "stages": stages}
+    # Pace as of the month's last day (or today, for the month under way).
+    data["pace"] = pace(user, start.year, stations, targets, min(end - timedelta(days=1), today()))
     for name, fn in SECTIONS.items():
         data[name] = fn(user, ids, start, end, year_start)
     return _json_keys(data)

@@ -5,6 +5,7 @@ from flask import render_template
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from server.dashboard import chart
 from server.rhythm.view import bars, bulletin_rows
 
 
@@ -33,4 +34,5 @@ def bulletin_pdf(b) -> bytes:
     """The bulletin page rendered for print, with its bar charts, as PDF."""
     from server.report.pdf import html_to_pdf
     return html_to_pdf(render_template("admin/bulletin.html", b=b, printing=True,
-                                       parts=bulletin_rows(b.data), bars=bars(b.data)))
+                                       parts=bulletin_rows(b.data), bars=bars(b.data),
+                                       charts=chart.charts(b.data.get("pace"))))

@@ -30,6 +30,8 @@ def bulletin_rows(data: dict) -> list[tuple[str, list, list]]:
     parts.append(("检查与整改", ["所（分局）", "本月检查", "年度累计检查", "本月新开整改", "本月完成整改", "逾期未整改"], rows))
     parts.append(("常见不符合项", ["检查项", "本月次数"],
                   [[i["text"], i["count"]] for i in data["failed_items"]]))
+    if data.get("pace"):
+        parts.append(pace_table(data["pace"]))
     for name, title in (("complaints", "投诉举报"), ("evaluations", "消费评价")):
         section = data.get(name)
         if section:
@@ -45,3 +47,20 @@ def bars(data: dict) -> list[dict]:
         certified = sum(p["stages"].get(k, 0) for k in CERTIFIED)
         out.append({"name": s["name"], "percent": min(100, round(100 * certified / p["target"])) if p["target"] else 0})
     return out
+
+
+def pace_table(p: dict) -> tuple[str, list, list]:
+    """("进度预测", header, rows): per station and the county, each milestone's count, the last four weeks'
+    weekly rate, the projection on its date and the weekly rate needed (dashboard.pace)."""
+    head = ["所（分局）", "状态"]
+    for m in p["milestones"]:
+        d = f"{int(m['due'][5:7])}月{int(m['due'][8:])}日"
+        head += [f"{d} 完成/目标", f"{d} 近四周每周", f"{d} 预计", f"{d} 每周需", f"{d} 状态"]
+    rows = []
+    for name, s in [(s["name"], s) for s in p["stations"]] + [("全县", p["total"])]:
+        row = [name, s["status_label"]]
+        for m in s["milestones"]:
+            row += [f"{m['now']}/{m['target']}", m["rate"], int(m["projected"]),
+                    "—" if m["needed"] is None else m["needed"], m["status_label"]]
+        rows.append(row)
+    return ("进度预测", head, rows)
