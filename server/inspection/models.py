@@ -77,7 +77,9 @@ class Rectification(db.Model):
     __tablename__ = "rectification"
 
     id = db.Column(db.Integer, primary_key=True)
-    inspection_id = db.Column(db.ForeignKey("inspection.id"), nullable=False, index=True)
+    # The inspection that demanded it, or the assessment finding it answers (one of the two).
+    inspection_id = db.Column(db.ForeignKey("inspection.id"), nullable=True, index=True)
+    finding_id = db.Column(db.ForeignKey("finding.id"), nullable=True, index=True)
     county_id = db.Column(db.ForeignKey("county.id"), nullable=False)
     station_id = db.Column(db.ForeignKey("station.id"), nullable=False)
     unit_id = db.Column(db.ForeignKey("unit.id"), nullable=False, index=True)

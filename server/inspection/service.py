@@ -274,3 +274,24 @@ def missing_photos(inspection: Inspection) -> set[str]:
     """The photos the inspection refers to that have not been uploaded yet (it waits for them)."""
     from server.photo.service import missing_photos as missing
     return missing(referenced_photos(inspection))
+
+
+def demand_rectification(user, unit, *, demand: str, due_date, item_code: str | None = None,
+                         year: int | None = None, finding_id: int | None = None) -> Rectification:
+    """A rectification demanded of a unit outside an inspection (an assessment finding), with its follow-up
+    visit: the unit's open follow-up visit for that due date if there is one, else a new one (issue 18:
+    one follow-up per unit and due date); closed like any other by a passing re-inspection."""
+    follow = db.session.scalar(sa.select(VisitTask).where(
+        VisitTask.unit_id == unit.id, VisitTask.kind == "rectification", VisitTask.status == "open",
+        VisitTask.due_date == due_date).order_by(VisitTask.id).limit(1))
+    if follow is None:
+        follow = visits.create_task(user, unit_id=unit.id, kind="rectification", due_date=due_date,
+                                    note=demand, year=year or due_date.year)
+    elif demand not in follow.note:
+        follow.note = (follow.note + "；" + demand if follow.note else demand)[:500]
+    record = Rectification(county_id=unit.county_id, station_id=unit.station_id, unit_id=unit.id,
+                           item_code=item_code, demand=demand[:500], due_date=due_date,
+                           follow_up_task_id=follow.id, finding_id=finding_id)
+    db.session.add(record)
+    db.session.flush()
+    return record

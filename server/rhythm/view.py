@@ -32,7 +32,7 @@ def bulletin_rows(data: dict) -> list[tuple[str, list, list]]:
                   [[i["text"], i["count"]] for i in data["failed_items"]]))
     if data.get("pace"):
         parts.append(pace_table(data["pace"]))
-    for name, title in (("complaints", "投诉举报"), ("evaluations", "消费评价")):
+    for name, title in (("findings", "评估问题整改"), ("complaints", "投诉举报"), ("evaluations", "消费评价")):
         section = data.get(name)
         if section:
             parts.append((title, section["header"], section["rows"]))
