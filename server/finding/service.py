@@ -256,18 +256,19 @@ def progress(county_id: int, station_ids: list[int], on: date | None = None) -> 
     """{station_id: {"total", "closed", "open", "overdue"}} of the findings on units, plus "pending": the
     county's unmatched findings awaiting a decision."""
     on = on or today()
+    late = sa.func.sum(sa.case((Rectification.due_date < on, 1), else_=0))
     rows = db.session.execute(
-        sa.select(Finding.station_id, Rectification.status, Rectification.due_date < on, sa.func.count())
+        sa.select(Finding.station_id, Rectification.status, sa.func.count(), late)
         .join(Rectification, Rectification.finding_id == Finding.id)
         .where(Finding.county_id == county_id, Finding.station_id.in_(station_ids))
-        .group_by(Finding.station_id, Rectification.status, Rectification.due_date < on)).all()
+        .group_by(Finding.station_id, Rectification.status)).all()
     out = {sid: {"total": 0, "closed": 0, "open": 0, "overdue": 0} for sid in station_ids}
-    for sid, st, late, n in rows:
+    for sid, st, n, n_late in rows:
         cell = out[sid]
         cell["total"] += n
         if st == "open":
             cell["open"] += n
-            cell["overdue"] += n if late else 0
+            cell["overdue"] += int(n_late or 0)
         else:
             cell["closed"] += n
     out["pending"] = db.session.scalar(sa.select(sa.func.count()).select_from(Finding).where(

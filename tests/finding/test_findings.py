@@ -156,3 +156,16 @@ def test_csv_in_gb18030_with_a_duplicate_name(client, world, checklist, app):
     r = _upload(client, text.encode("gb18030"), name="f.csv")
     assert r.status_code == 422 and "第2行：本县有2家名为“五云放心超市”的单位，请填写统一社会信用代码" in r.get_data(as_text=True)
     assert date.today()  # the clock helper and the system date agree on a day near now
+
+
+def test_an_overdue_finding_counts_as_overdue(client, world, checklist):
+    login(client, "admin")
+    rows = [["五云放心超市", "", "未明码标价", "5", "", (today() - timedelta(days=10)).isoformat(),
+             (today() - timedelta(days=2)).isoformat()]]
+    assert _upload(client, _xlsx(rows), confirm=True).status_code == 303
+    page = client.get("/findings").get_data(as_text=True)
+    assert "整改逾期" in page
+    with client.application.app_context():
+        from server.finding.service import progress
+        assert progress(world.ids["county"], [world.ids["a"]])[world.ids["a"]] == \
+            {"total": 1, "closed": 0, "open": 1, "overdue": 1}
