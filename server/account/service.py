@@ -165,6 +165,16 @@ def list_users(actor: User) -> list[User]:
     return db.session.scalars(q.order_by(User.station_id.nullsfirst(), User.username)).all()
 
 
+def rescue_author(importer: User, author_id: int) -> User:
+    """The inspector whose records a rescue file holds, when the importer may file them in that
+    inspector's name: a station admin of the inspector's station, or the county admin. Invalid with the
+    reason otherwise (issue 18, item 5: records keep their author; the importer is recorded beside)."""
+    author = db.session.get(User, author_id) if isinstance(author_id, int) else None
+    if author is None or not manages(importer, author):
+        raise Invalid("这是其他人员的记录：只有该执法人员所在所（分局）的管理员可以导入，请交给所里导入")
+    return author
+
+
 def _station_admin_limits(actor: User, role: str, station_id) -> None:
     if actor.role == "station_admin" and (role != "inspector" or station_id != actor.station_id):
         raise Forbidden("所（分局）管理员只能管理本所的执法人员账号")
