@@ -1,7 +1,7 @@
 """background jobs: what was started, by whom, how far it got, and its file
 
 Revision ID: b7d41f0a9c21
-Revises: b18d7e4c9a10
+Revises: c19d1a2b3c4d
 Create Date: 2026-11-29 15:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7d41f0a9c21'
-down_revision = 'b18d7e4c9a10'
+down_revision = 'c19d1a2b3c4d'
 branch_labels = None
 depends_on = None
 
