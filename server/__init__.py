@@ -90,6 +90,8 @@ def _register_cli(app: Flask) -> None:
     from server.unit.cli import units_cli
     from server.workday.cli import workdays_cli
     from server.rhythm.cli import bulletin_cli
+    from server.job.cli import jobs_cli
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(signs_cli)
     app.cli.add_command(workdays_cli)
     app.cli.add_command(bulletin_cli)
