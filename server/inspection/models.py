@@ -95,11 +95,19 @@ class Rectification(db.Model):
 
     def sync_key(self) -> tuple:
         """A demand travels inside its inspection: a status change sends the inspection again, so a
-        rectification closed on the server is closed on the phone too (issue 18, item 3)."""
+        rectification closed on the server is closed on the phone too (issue 18, item 3). A demand made
+        from an assessment finding (no inspection) travels inside its follow-up task, whose note lists it."""
+        if self.inspection_id is None:
+            return ("task", self.follow_up_task_id)
         return ("inspection", self.inspection_id)
 
     def sync_scope(self, old: bool = False) -> tuple:
-        """The devices of the inspection's inspector."""
+        """The devices of the inspection's inspector (or, for a finding's demand, its follow-up's)."""
+        if self.inspection_id is None:
+            from server.visit.models import VisitTask
+            assignee = db.session.connection().execute(
+                db.select(VisitTask.assignee_id).where(VisitTask.id == self.follow_up_task_id)).scalar()
+            return (self.county_id, self.station_id, assignee)
         inspector = db.session.connection().execute(
             db.select(Inspection.inspector_id).where(Inspection.id == self.inspection_id)).scalar()
         return (self.county_id, self.station_id, inspector)

@@ -169,7 +169,8 @@ def _effects(user, inspection: Inspection, unit, task, old, demands: list[dict],
         _withdraw(old)
     follow_ups = {}
     for d in demands:
-        follow = follow_ups.get(d["due_date"]) or _follow_up(user, unit, inspection, d["due_date"])
+        follow = follow_ups.get(d["due_date"]) or _follow_up(user, unit, d["due_date"], inspection.year,
+                                                             inspection.id)
         follow_ups[d["due_date"]] = follow
         db.session.add(Rectification(inspection_id=inspection.id, county_id=unit.county_id,
                                      station_id=unit.station_id, unit_id=unit.id, item_code=d.get("item_code"),
@@ -184,7 +185,7 @@ def _effects(user, inspection: Inspection, unit, task, old, demands: list[dict],
     db.session.flush()
 
 
-def _follow_up(user, unit, inspection: Inspection, due) -> VisitTask:
+def _follow_up(user, unit, due, year: int, source_inspection_id: int | None = None) -> VisitTask:
     """The one open follow-up visit of a unit for a due date, gathering all its demands (issue 18,
     item 3): an existing one is reused, else a new one is made."""
     existing = db.session.scalar(sa.select(VisitTask).where(
@@ -192,7 +193,7 @@ def _follow_up(user, unit, inspection: Inspection, due) -> VisitTask:
         VisitTask.due_date == due).order_by(VisitTask.id).limit(1))
     return existing or visits.create_task(user, unit_id=unit.id, kind="rectification", due_date=due,
                                           assignee_id=user.id if user.role == "inspector" else None,
-                                          note="", year=inspection.year, source_inspection_id=inspection.id)
+                                          note="", year=year, source_inspection_id=source_inspection_id)
 
 
 def _describe_follow_up(task: VisitTask) -> None:
@@ -320,20 +321,13 @@ def missing_photos(inspection: Inspection) -> set[str]:
 
 def demand_rectification(user, unit, *, demand: str, due_date, item_code: str | None = None,
                          year: int | None = None, finding_id: int | None = None) -> Rectification:
-    """A rectification demanded of a unit outside an inspection (an assessment finding), with its follow-up
-    visit: the unit's open follow-up visit for that due date if there is one, else a new one (issue 18:
-    one follow-up per unit and due date); closed like any other by a passing re-inspection."""
-    follow = db.session.scalar(sa.select(VisitTask).where(
-        VisitTask.unit_id == unit.id, VisitTask.kind == "rectification", VisitTask.status == "open",
-        VisitTask.due_date == due_date).order_by(VisitTask.id).limit(1))
-    if follow is None:
-        follow = visits.create_task(user, unit_id=unit.id, kind="rectification", due_date=due_date,
-                                    note=demand, year=year or due_date.year)
-    elif demand not in follow.note:
-        follow.note = (follow.note + "；" + demand if follow.note else demand)[:500]
+    """A rectification demanded of a unit outside an inspection (an assessment finding), gathered into the
+    unit's one follow-up visit for that due date (`_follow_up`); closed like any other by the re-inspection,
+    item by item when it names an item."""
+    follow = _follow_up(user, unit, due_date, year or due_date.year)
     record = Rectification(county_id=unit.county_id, station_id=unit.station_id, unit_id=unit.id,
                            item_code=item_code, demand=demand[:500], due_date=due_date,
                            follow_up_task_id=follow.id, finding_id=finding_id)
     db.session.add(record)
-    db.session.flush()
+    _describe_follow_up(follow)
     return record

@@ -97,6 +97,11 @@ def test_findings_become_demands_with_one_follow_up_and_close_by_re_inspection(c
         task_id = task.id
     page = client.get("/findings").get_data(as_text=True)
     assert "1条问题未匹配到本县单位，待县局确定" in page and "整改中" in page
+    # The station's phones pull the follow-up visit with the demand in its note.
+    from tests.conftest import bearer
+    pulled = client.get("/api/v1/sync/pull?cursor=0", headers=bearer(world.tokens["inspector_a"])).get_json()
+    tasks = {t["id"]: t for t in pulled["records"]["task"]}
+    assert "价签与收银价格不一致" in tasks[task_id]["note"]
     # The patrol names the station's open findings; the re-inspection of the follow-up closes them.
     login(client, "a_admin")
     patrol = client.get(f"/patrol?station_id={world.ids['a']}").get_data(as_text=True)
