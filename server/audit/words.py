@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from server.account.models import ROLES
 from server.feedback.models import COMPLAINT_KINDS
+from server.finding.models import DECISIONS as FINDING_DECISIONS, SOURCES as FINDING_SOURCES
 from server.inspection.models import CONCLUSIONS, RESULTS
 from server.signage.models import ACTIONS as SIGN_ACTIONS, REVOKE_REASONS, STATUSES as SIGN_STATUSES
 from server.station.models import TARGET_KINDS, UNIT_TYPES
@@ -25,7 +26,7 @@ ENTITIES = {
     "photo": "照片", "photo_use": "照片使用", "import_batch": "导入批次", "bulletin": "月度通报",
     "lookback": "每周回头看", "patrol_day": "每日网上巡", "patrol_mark": "网上巡标记",
     "calendar_year": "节假日年度", "calendar_day": "节假日", "deadline_rule": "期限规则",
-    "mediation_benchmark": "调解成功率参照", "sync_receipt": "同步回执", "login_attempt": "登录尝试",
+    "mediation_benchmark": "调解成功率参照", "finding": "评估问题", "sync_receipt": "同步回执", "login_attempt": "登录尝试",
 }
 
 FIELDS = {
@@ -53,6 +54,9 @@ FIELDS = {
     "complainant_address": "投诉人地址", "outcome": "结果", "done_on": "办理日期", "accuracy_m": "定位精度（米）",
     "photos": "照片", "position": "序号", "filename": "文件名", "rows": "行数", "problems": "问题",
     "external_no": "工单号", "updated_by_id": "修改人", "at": "时间", "created_at": "创建时间",
+    "finding_id": "评估问题", "problem": "问题描述", "pair_code": "八有八无", "found_on": "发现日期",
+    "unit_name": "单位名称（原文）", "batch": "导入批次", "row_no": "行号", "decision": "处理决定",
+    "decision_note": "处理理由", "decided_by_id": "处理人", "decided_at": "处理时间",
 }
 
 # Fields that say nothing to a person, or must not be shown.
@@ -72,9 +76,10 @@ BY_ENTITY = {  # the same field name means different things in different records
     ("visit_task", "status"): TASK_STATUSES, ("complaint", "kind"): COMPLAINT_KINDS,
     ("target", "kind"): TARGET_KINDS, ("unit_change", "field"): {**FIELDS, **TRACKED_FIELDS},
     ("rectification", "status"): {"open": "待整改", "closed": "已整改", "superseded": "已随更正撤回"},
+    ("finding", "source"): FINDING_SOURCES, ("finding", "decision"): FINDING_DECISIONS,
 }
 PEOPLE = {"user_id", "issued_by", "posted_by", "inspector_id", "assignee_id", "created_by_id",
-          "resolved_by_id", "revoked_by_id", "updated_by_id"}
+          "resolved_by_id", "revoked_by_id", "updated_by_id", "decided_by_id"}
 
 
 def device_label(device: str, names: dict) -> str:

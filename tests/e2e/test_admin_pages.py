@@ -16,7 +16,8 @@ def demo(app):
 PAGES = [("dashboard", "/", "进度总览"), ("units", "/units", "单位"), ("carriers", "/carriers", "载体"),
          ("targets", "/targets?year=2023", "年度目标"), ("accounts", "/accounts", "账号"),
          ("tokens", "/tokens", "设备"), ("unit-new", "/units/new", "单位"), ("import", "/units/import", "导入"),
-         ("audit", "/audit", "操作记录")]
+         ("audit", "/audit", "操作记录"), ("findings", "/findings", "评估问题"),
+         ("finding-import", "/findings/import", "导入第三方、省级评估问题")]
 
 
 @pytest.mark.parametrize("name,path,text", PAGES, ids=[p[0] for p in PAGES])
@@ -36,6 +37,9 @@ def test_dashboard_on_desktop_shows_every_station_and_the_county_totals(desktop,
     for total in ("1122", "679", "330", "113"):
         assert total in body
     shot(desktop, "admin-dashboard-1280")
+    # The pace of every station, drawn as inline SVG (no script).
+    assert desktop.locator("#pace svg.pace-chart").count() == 9
+    assert desktop.locator("#pace .pace-card").first.is_visible()
 
 
 def test_station_admin_moves_a_unit_through_its_lifecycle_on_a_phone(phone, live_server, demo, app):
