@@ -2,11 +2,13 @@
 
 Loads 300 000 units over 90 counties (each with its stations, targets and yearly stages) into a
 fresh database, then times, through the real app and API, the county dashboard for one county
-admin and one station's first page of units for its station admin. Prints the median and p90.
+admin and one station's first page of units for its station admin, and the pace (53 weekly counts from
+the dated lifecycle history) for both. Prints the median and p90.
 
     .venv/bin/python bench/dashboard.py [--url postgresql://postgres@127.0.0.1:5432/postgres] [--runs 50]
 """
 import argparse
+from datetime import date, timedelta
 import random
 import statistics
 import sys
@@ -57,9 +59,19 @@ def load(url: str) -> None:
                 c, sid = station_ids[i % len(station_ids)]
                 cp.write_row((i, c, sid, f"单位{i:06d}号商店", f"X{i:017d}", f"某县某路{i}号", "零售", "张三",
                               "13800000000", TYPES[i % 3], "", "[]", "open", 1, "2023-01-01", "2023-01-01"))
+        stages = {i: rng.choice(STAGES) for i in range(1, UNITS + 1)}
         with cur.copy("COPY unit_year (unit_id, year, stage, updated_at) FROM STDIN") as cp:
             for i in range(1, UNITS + 1):
-                cp.write_row((i, YEAR, rng.choice(STAGES), "2023-06-01"))
+                cp.write_row((i, YEAR, stages[i], "2023-06-01"))
+        # The dated history the pace is counted from: each unit's steps up to its stage, spread over the year.
+        with cur.copy("COPY lifecycle_event (unit_id, year, from_stage, to_stage, note, at) FROM STDIN") as cp:
+            for i in range(1, UNITS + 1):
+                path = STAGES[:STAGES.index(stages[i]) + 1] if stages[i] != "removed" else \
+                    STAGES[:rng.randint(1, 5)] + ["removed"]
+                day, before = rng.randint(0, 120), None
+                for stage in path:
+                    cp.write_row((i, YEAR, before, stage, "", date(YEAR, 1, 1) + timedelta(days=min(day, 360))))
+                    day, before = day + rng.randint(3, 60), stage
         for table in ("county", "station", "unit"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.commit()
@@ -115,6 +127,17 @@ def main():
     report(f"station unit list ({per_station} units)",
            timed(client, f"/api/v1/units?year={YEAR}&per_page=20", hs, args.runs))
     report("station unit search 'q=0001'", timed(client, f"/api/v1/units?year={YEAR}&q=0001", hs, args.runs))
+    with app.app_context():
+        from server.dashboard.pace import pace
+        from server.station.service import list_stations, targets_for
+        for username in ("c1", "s1"):
+            user = db.session.scalar(sa.select(User).where(User.username == username))
+            samples = []
+            for _ in range(max(3, args.runs // 5)):
+                t = time.perf_counter()
+                pace(user, YEAR, list_stations(user), targets_for(user, YEAR), date(YEAR, 12, 31))
+                samples.append((time.perf_counter() - t) * 1000)
+            report(f"pace, 53 weeks ({username})", samples)
 
 
 if __name__ == "__main__":
