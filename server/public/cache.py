@@ -5,8 +5,8 @@ An entry holds the page's HTML, its gzip and an ETag, and is good only while two
     that changes a synced record (units, their years and stages, signs, inspections) moves it, so a
     revoked sign or a removed unit shows on the very next scan, in every process. Reading the counter
     first means a commit racing the render can only make an entry look older, never fresher;
-  - it is younger than the TTL: evaluations, targets (which year is the latest) are not in the
-    change log, so they show within the TTL.
+  - it was made on the same China date: a sign expires at the end of its valid_until day;
+  - it is younger than the TTL: evaluations are not in the change log, so they show within the TTL.
 """
 import gzip
 import hashlib
@@ -16,6 +16,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from server.extensions import db
+from server.signage import state
 
 STAMP_SQL = "SELECT value FROM sync_counter WHERE id = 1"
 monotonic = time.monotonic  # a module attribute, so tests can move the clock
@@ -49,12 +50,14 @@ class CachedPage:
     etag: str
     stamp: int | None
     born: float
+    day: object = None  # the China date it was made on (signs expire by date)
 
 
 def cached_page(html: bytes, stamp: int | None) -> CachedPage:
     """A cache entry for html rendered after reading stamp."""
     return CachedPage(html=html, gzipped=gzip.compress(html, 9, mtime=0),
-                      etag=hashlib.blake2b(html, digest_size=12).hexdigest(), stamp=stamp, born=monotonic())
+                      etag=hashlib.blake2b(html, digest_size=12).hexdigest(), stamp=stamp, born=monotonic(),
+                      day=state.today())
 
 
 class PageCache:
@@ -71,7 +74,7 @@ class PageCache:
             page = self._pages.get(key)
             if page is None:
                 return None
-            if page.stamp != stamp or monotonic() - page.born >= ttl:
+            if page.stamp != stamp or page.day != state.today() or monotonic() - page.born >= ttl:
                 del self._pages[key]
                 return None
             self._pages.move_to_end(key)

@@ -20,8 +20,8 @@ def checklist(app, world):
 
 def inspection_body(unit_id: int, version_id: int, *, client_id: str | None = None, conclusion="pass",
                     kind="service_visit", task_id=None, fail_items=(), rectifications=None, photos=None,
-                    signature="a" * 64, supersedes=None, started=None):
-    """A complete inspection as the field app sends it."""
+                    signature="a" * 64, supersedes=None, started=None, year=2023):
+    """A complete inspection as the field app sends it, counted for `year` when it has no task."""
     started = started or datetime(2023, 9, 1, 2, 0, tzinfo=timezone.utc)
     standard = base_items(checklist_base())
     answers = [{"item_code": i["code"], "result": "no" if i["code"] in fail_items else "yes",
@@ -32,7 +32,7 @@ def inspection_body(unit_id: int, version_id: int, *, client_id: str | None = No
             "kind": kind, "task_id": task_id, "started_at": started.isoformat(),
             "ended_at": (started + timedelta(minutes=20)).isoformat(), "lat": 28.66, "lng": 120.08,
             "accuracy_m": 12.5, "answers": answers, "conclusion": conclusion, "signature_sha256": signature,
-            "signer_name": "王老板", "photos": []}
+            "signer_name": "王老板", "photos": [], "year": year}
     if rectifications is not None:
         body["rectifications"] = rectifications
     if supersedes:
