@@ -35,6 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from server.inspection import signing  # noqa: E402  (after the path is set)
 PORT = 5191
 
 
@@ -117,7 +118,9 @@ def inspection(page, photo_sha=None) -> dict:
         "client_id": cid, "unit_id": unit["id"], "template_version_id": version["id"], "kind": "service_visit",
         "started_at": "2023-09-01T02:00:00+00:00", "ended_at": "2023-09-01T02:20:00+00:00", "lat": 28.66,
         "lng": 120.08, "accuracy_m": 10, "answers": answers, "conclusion": "pass",
-        "signature_sha256": photo_sha or "a" * 64, "signer_name": "店主", "photos": []}}
+        "signature_sha256": photo_sha or "a" * 64, "signer_name": "店主", "photos": [],
+        "signed_hash": signing.content_hash({"unit_id": unit["id"], "conclusion": "pass", "answers": answers,
+                                             "signer_name": "店主"})}}
 
 
 def prepared(make_changes, count, batch=1, sent=None):

@@ -1,7 +1,7 @@
 """Inspections: what a device submits, and how they are shown."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from schemas.common import SHA256, UUID, UtcDateTime, between, length, one_of
+from schemas.common import SHA256, SHA256_HEX, UUID, UtcDateTime, between, length, one_of
 from schemas.visit import TASK_KINDS
 
 RESULTS = ["yes", "no", "na"]
@@ -38,7 +38,11 @@ class InspectionSubmitSchema(Schema):
     summary = fields.String(load_default="", validate=length(max=1000))
     rectifications = fields.List(fields.Nested(RectificationInSchema), load_default=list, validate=length(max=30))
     signature_sha256 = fields.String(required=True, validate=SHA256, metadata={"description": "负责人签名图片的SHA-256"})
-    signer_name = fields.String(load_default="", validate=length(max=60))
+    signer_name = fields.String(required=True, validate=validate.Length(1, 60, error="须填写签名人姓名（不超过60个字）"),
+                                metadata={"description": "签名人姓名"})
+    signed_hash = fields.String(required=True, validate=SHA256_HEX, metadata={
+        "description": "负责人签名所覆盖内容的SHA-256（server/inspection/signing.py 的格式）"})
+    signed_at = UtcDateTime(allow_none=True, load_default=None, metadata={"description": "签名时手机上的时间"})
     photos = fields.List(fields.String(validate=SHA256), load_default=list, validate=length(max=20))
     supersedes = fields.String(allow_none=True, load_default=None, validate=UUID,
                                metadata={"description": "被本记录更正的检查记录的 client_id"})
@@ -78,6 +82,8 @@ class InspectionSchema(Schema):
     rectifications = fields.List(fields.Nested(RectificationSchema))
     signature_sha256 = fields.String(allow_none=True)
     signer_name = fields.String()
+    signed_hash = fields.String(allow_none=True)
+    signed_at = UtcDateTime(allow_none=True)
     photos = fields.List(fields.String())
     supersedes_client_id = fields.String(attribute="supersedes.client_id", allow_none=True)
     submitted_at = UtcDateTime()

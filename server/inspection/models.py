@@ -31,6 +31,9 @@ class Inspection(db.Model):
     summary = db.Column(db.String(1000), nullable=False, default="")
     signature_sha256 = db.Column(db.String(64), nullable=True)
     signer_name = db.Column(db.String(60), nullable=False, default="")
+    # SHA-256 of what the owner signed (server/inspection/signing.py); None on records from before it.
+    signed_hash = db.Column(db.String(64), nullable=True)
+    signed_at = db.Column(db.DateTime, nullable=True)
     supersedes_id = db.Column(db.ForeignKey("inspection.id"), nullable=True, unique=True)
     photos = db.Column(db.JSON, nullable=False, default=list)
     submitted_at = db.Column(db.DateTime, nullable=False, default=utcnow)

@@ -9,7 +9,9 @@ from server.core import immutable
 from server.core.clock import utcnow
 from server.core.errors import Conflict, Invalid, NotFound
 from server.extensions import db
+from server.inspection import signing
 from server.inspection.models import Inspection, InspectionAnswer, Rectification, UnitFlag
+from server.photo.service import record_uses
 from server.station.service import scope_clause
 from server.station.service import current_programme_year
 from server.unit import lifecycle
@@ -20,7 +22,7 @@ from server.visit import service as visits
 from server.visit.models import VisitTask
 
 FIELDS = ["kind", "started_at", "ended_at", "lat", "lng", "accuracy_m", "gps_missing_reason", "conclusion",
-          "summary", "signature_sha256", "signer_name", "photos"]
+          "summary", "signature_sha256", "signer_name", "signed_hash", "signed_at", "photos"]
 
 
 class _Version(NamedTuple):
@@ -73,6 +75,8 @@ def _check(user, data: dict, unit, version: _Version | None) -> None:
     start_day = (data["started_at"] + timedelta(hours=8)).date()
     if any(r["due_date"] < start_day for r in data.get("rectifications", [])):
         errors["rectifications"] = ["整改期限不能早于检查日期"]
+    if data.get("signed_hash") != signing.content_hash(data):
+        errors["signed_hash"] = ["签名与检查内容不符：签名后内容有改动，须请负责人重新签名"]
     if errors:
         raise Invalid("检查记录有误，请按提示修改", fields=errors)
 
@@ -110,6 +114,8 @@ def submit_inspection(user, data: dict) -> Inspection:
         year=programme_year(task, data.get("year")), supersedes_id=old.id if old else None, submitted_at=utcnow(),
         **{k: data.get(k) for k in FIELDS}))
     _store_answers(inspection, version, data["answers"])
+    record_uses(photo_hashes(data.get("photos"), data["answers"], data.get("signature_sha256")), "inspection",
+                inspection.id, unit.station_id, unit.county_id)
     _effects(user, inspection, unit, task, old, data.get("rectifications", []))
     return inspection
 

@@ -20,3 +20,17 @@ class Photo(db.Model):
     station_id = db.Column(db.ForeignKey("station.id"), nullable=True, index=True)
     county_id = db.Column(db.ForeignKey("county.id"), nullable=False, index=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class PhotoUse(db.Model):
+    """A record that uses a photo: whoever may see the record may see the photo, whoever uploaded the
+    bytes first (issue 18, item 2). Written with the record; the photo itself may come later."""
+
+    __tablename__ = "photo_use"
+    __audit__ = False
+
+    sha256 = db.Column(db.String(64), primary_key=True)
+    kind = db.Column(db.String(20), primary_key=True)  # inspection | sign
+    record_id = db.Column(db.Integer, primary_key=True)
+    station_id = db.Column(db.ForeignKey("station.id"), nullable=True, index=True)
+    county_id = db.Column(db.ForeignKey("county.id"), nullable=False)

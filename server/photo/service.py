@@ -10,7 +10,7 @@ from server.core.clock import utcnow
 from server.core.errors import Invalid, NotFound, TooLarge, UnsupportedType
 from server.extensions import db
 from server.photo import imaging
-from server.photo.models import Photo
+from server.photo.models import Photo, PhotoUse
 from server.photo.storage import Storage, current_storage
 
 MAX_BYTES = 15 * 1024 * 1024
@@ -127,12 +127,46 @@ def _insert(user, sha: str, data: bytes, info: imaging.ImageInfo) -> tuple[Photo
     return immutable.written(session, Photo, values), True
 
 
-def _visible(user, photo: Photo) -> bool:
-    if photo.county_id != user.county_id:
+_USES = PhotoUse.__table__
+_INSERT_USE = {name: dialect.insert(_USES).on_conflict_do_nothing() for name, dialect in
+               (("postgresql", postgresql), ("sqlite", sqlite))}
+
+
+def record_uses(shas: list[str], kind: str, record_id: int, station_id: int | None, county_id: int) -> None:
+    """Note that a record (kind "inspection" or "sign", its id) uses these photos: anyone who may see
+    the record may then see them, whoever uploaded the bytes first (issue 18, item 2). Idempotent."""
+    rows = [dict(sha256=sha, kind=kind, record_id=record_id, station_id=station_id, county_id=county_id)
+            for sha in dict.fromkeys(shas) if isinstance(sha, str) and SHA256.match(sha)]
+    if rows:
+        conn = db.session.connection()
+        conn.execute(_INSERT_USE[conn.dialect.name], rows)
+
+
+def check_own_photo(user, sha: str | None) -> None:
+    """A photo given as evidence by its author (a sign-posted confirmation) must be one the author
+    uploaded, or one not uploaded yet (it comes from this device). Invalid otherwise."""
+    photo = db.session.get(Photo, sha) if sha else None
+    if photo is not None and photo.uploaded_by != user.id:
+        raise Invalid("这张照片不是本人拍摄上传的，请现场重新拍照",
+                      fields={"photo_sha256": ["须使用本人现场拍摄的照片"]})
+
+
+def _in_scope(user, station_id, county_id) -> bool:
+    if county_id != user.county_id:
         return False
     if user.role == "county_admin":
         return True
-    return user.station_id is not None and photo.station_id == user.station_id
+    return user.station_id is not None and station_id == user.station_id
+
+
+def _visible(user, photo: Photo) -> bool:
+    """The uploader's station (or county, for a county admin) sees it; so does anyone who may see a
+    record that uses it."""
+    if _in_scope(user, photo.station_id, photo.county_id):
+        return True
+    uses = db.session.execute(sa.select(_USES.c.station_id, _USES.c.county_id)
+                              .where(_USES.c.sha256 == photo.sha256)).all()
+    return any(_in_scope(user, station_id, county_id) for station_id, county_id in uses)
 
 
 def get_photo(user, sha: str) -> Photo:
@@ -147,6 +181,13 @@ def open_original(user, sha: str, storage: Storage | None = None):
     """(photo, readable stream of the original bytes) for a photo the user may see."""
     photo = get_photo(user, sha)
     return photo, (storage or current_storage()).open(photo.original_key)
+
+
+def open_original_range(user, sha: str, start: int, stop: int, storage: Storage | None = None):
+    """(photo, stream of bytes [start, stop) of the original) for a photo the user may see; the
+    caller has checked 0 <= start < stop <= photo.size (werkzeug's Range.range_for_length)."""
+    photo = get_photo(user, sha)
+    return photo, (storage or current_storage()).open_range(photo.original_key, start, stop)
 
 
 def thumbnail_bytes(user, sha: str, storage: Storage | None = None) -> tuple[Photo, bytes]:

@@ -7,6 +7,10 @@ An entry holds the page's HTML, its gzip and an ETag, and is good only while two
     first means a commit racing the render can only make an entry look older, never fresher;
   - it was made on the same China date: a sign expires at the end of its valid_until day;
   - it is younger than the TTL: evaluations are not in the change log, so they show within the TTL.
+
+Ages are whole nanoseconds (time.monotonic_ns). In float seconds a sum loses its last bits when it crosses
+a power of two: on a machine up for 475.3 s, (475.3 + 60) − (475.3 + 30) is 29.999999999999943, so a page
+outlived its TTL by a rounding and the TTL's test failed now and then on freshly booted machines.
 """
 import gzip
 import hashlib
@@ -19,7 +23,7 @@ from server.extensions import db
 from server.signage import state
 
 STAMP_SQL = "SELECT value FROM sync_counter WHERE id = 1"
-monotonic = time.monotonic  # a module attribute, so tests can move the clock
+monotonic_ns = time.monotonic_ns  # a module attribute, so tests can move the clock
 
 
 def change_stamp() -> int | None:
@@ -49,14 +53,14 @@ class CachedPage:
     gzipped: bytes
     etag: str
     stamp: int | None
-    born: float
+    born: int  # monotonic_ns() when made
     day: object = None  # the China date it was made on (signs expire by date)
 
 
 def cached_page(html: bytes, stamp: int | None) -> CachedPage:
     """A cache entry for html rendered after reading stamp."""
     return CachedPage(html=html, gzipped=gzip.compress(html, 9, mtime=0),
-                      etag=hashlib.blake2b(html, digest_size=12).hexdigest(), stamp=stamp, born=monotonic(),
+                      etag=hashlib.blake2b(html, digest_size=12).hexdigest(), stamp=stamp, born=monotonic_ns(),
                       day=state.today())
 
 
@@ -70,11 +74,12 @@ class PageCache:
 
     def get(self, key: str, stamp: int | None, ttl: float) -> CachedPage | None:
         """The page for key if made at this stamp less than ttl seconds ago; else None (and forgotten)."""
+        ttl_ns = round(ttl * 1e9)
         with self._lock:
             page = self._pages.get(key)
             if page is None:
                 return None
-            if page.stamp != stamp or page.day != state.today() or monotonic() - page.born >= ttl:
+            if page.stamp != stamp or page.day != state.today() or monotonic_ns() - page.born >= ttl_ns:
                 del self._pages[key]
                 return None
             self._pages.move_to_end(key)

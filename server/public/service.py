@@ -9,7 +9,9 @@ from server.feedback.service import rating
 from server.inspection.models import CONCLUSIONS, Inspection
 from server.photo.service import original_key, thumbnail_of
 from server.photo.storage import current_storage
+from server.qrsign import payload
 from server.signage.models import REVOKE_REASONS, SIGN_TITLES, Sign
+from server.signage.service import get_by_serial
 from server.signage.state import STATES, find_by_token, sign_state
 
 SHOWS_FACTS = ("valid", "expired")
@@ -51,6 +53,25 @@ def _unit_facts(sign: Sign) -> dict:
         facts["return_days"] = u.return_days
         facts["return_exclusions"] = u.return_exclusions
     return facts
+
+
+def lookup(raw: str, base_url: str | None = None) -> str | None:
+    """The token whose page answers what a person scanned, pasted or typed; None when nothing fits.
+
+    `raw` is what followed "/s/" in an address, or what was typed in the lookup box: a token (tidied by
+    payload.find_token: trailing slash, spaces, full-width characters, glued punctuation), a whole sign
+    address on `base_url`'s host, or the serial printed on the sign in any case, with or without dashes (canonical_serial).
+    An existing sign's token wins over a serial of the same letters; a well-shaped token that is no
+    sign of ours is returned all the same, so that its page says it was not found (the same answer as
+    the scan). A serial gives its sign's token, whatever the sign's state.
+    """
+    token = payload.find_token(raw, base_url)
+    if token is not None and find_by_token(token) is not None:
+        return token
+    sign = get_by_serial(raw)
+    if sign is not None:
+        return sign.token
+    return token
 
 
 def sign_head(token: str) -> SignPage:

@@ -1,5 +1,6 @@
 """Issuing, replacing, revoking and posting signs; every action kept as a SignEvent."""
 import re
+import unicodedata
 
 import sqlalchemy as sa
 from flask import current_app
@@ -45,6 +46,27 @@ def format_serial(prefix: str, year: int, seq: int) -> str:
     return f"{prefix}-{year}-{seq:06d}"
 
 
+_SERIAL_RE = re.compile(r"^([A-Z]{1,8})(\d{4})(\d{1,9})$")
+_LOOKALIKE_DIGITS = str.maketrans("OILZ", "0112")  # what a hurried hand types for 0, 1, 2
+
+
+def canonical_serial(raw: str) -> str | None:
+    """The serial as printed ("JY-2023-000123") from what a person typed, or None if it cannot be one.
+
+    Any case, with or without dashes or spaces, full-width characters folded (NFKC), leading zeros of
+    the number optional, O/I/L/Z typed for 0/1/1/2 after the letters: "jy2023000123", "JY 2023 123",
+    "ＪＹ－２０２３－０００１２３", "JY-2O23-000123" all give "JY-2023-000123". Pure: says nothing of
+    whether the sign exists.
+    """
+    text = re.sub(r"[^A-Z0-9]", "", unicodedata.normalize("NFKC", raw or "").upper())
+    letters = re.match(r"^[A-Z]*", text).group(0)
+    m = _SERIAL_RE.match(letters + text[len(letters):].translate(_LOOKALIKE_DIGITS))
+    if m is None or len(raw) > 100:
+        return None
+    prefix, year, seq = m.group(1), int(m.group(2)), int(m.group(3))
+    return format_serial(prefix, year, seq) if seq > 0 else None
+
+
 def _scoped(user, sign_id: int) -> Sign:
     sign = db.session.get(Sign, sign_id)
     if sign is None or sign.county_id != user.county_id or (
@@ -59,8 +81,12 @@ def get_sign(user, sign_id: int) -> Sign:
 
 
 def get_by_serial(serial: str) -> Sign | None:
-    """A sign by its serial (for the command line; no user)."""
-    return db.session.scalar(sa.select(Sign).where(Sign.serial == serial.strip().upper()))
+    """A sign by its serial as a person types it (see canonical_serial); None when there is none.
+    For the command line and the public lookup: no user, no scope."""
+    canonical = canonical_serial(serial)
+    if canonical is None:
+        return None
+    return db.session.scalar(sa.select(Sign).where(Sign.serial == canonical))
 
 
 def active_sign(unit_id: int, year: int) -> Sign | None:
@@ -240,18 +266,17 @@ def revoke_signs_of_unit(unit_id: int, reason: str, user_id: int | None, year: i
 
 
 def mark_posted(user, unit_id: int, year: int, photo_sha256: str | None, note: str = "") -> Sign:
-    """Someone saw the sign on the wall: with a photo they uploaded themselves (the field app's, or a
-    staff member's on the admin page), record it and move the unit to 标识张贴 (the only way there)."""
-    from server.photo.models import Photo
+    """Someone saw the sign on the wall: with a photo of their own (the field app's, or a staff member's),
+    record it and move the unit to 标识张贴 (the only way there). The photo must be one its author uploaded,
+    or one not uploaded yet (it follows from the same device: server.photo.service.check_own_photo)."""
+    from server.photo.service import check_own_photo
     unit = get_unit(user, unit_id)
     sign = active_sign(unit.id, year)
     if sign is None:
         raise Invalid("该单位本年度尚未发放标识", fields={"unit_id": ["该单位本年度尚未发放标识"]})
     if not photo_sha256:
         raise Invalid("确认张贴须拍摄张贴照片", fields={"photo_sha256": ["确认张贴须拍摄张贴照片"]})
-    photo = db.session.get(Photo, photo_sha256)
-    if photo is None or photo.uploaded_by != user.id:
-        raise Invalid("张贴照片须由确认人本人上传", fields={"photo_sha256": ["张贴照片须由确认人本人上传"]})
+    check_own_photo(user, photo_sha256)
     sign.posted_at, sign.posted_by, sign.posted_photo_sha256 = utcnow(), user.id, photo_sha256
     _event(sign, "post", user.id, note)
     lifecycle.by_effect(unit, year, "sign_posted", Evidence("post", sign.id), user.id,

@@ -14,7 +14,7 @@ STATES = {
     "revoked": "已撤销",
     "replaced": "已更换",
     "expired": "已过期",
-    "not_found": "未找到该标识，谨防假冒",
+    "not_found": "未查到该标识",
 }
 
 

@@ -3,7 +3,7 @@ import sqlalchemy as sa
 
 from schemas.sign import SignPostedSchema, SyncSignSchema
 from server.extensions import db
-from server.photo.service import missing_photos
+from server.photo.service import missing_photos, record_uses
 from server.signage import service
 from server.signage.models import Sign
 from server.station.service import scope_clause
@@ -18,6 +18,7 @@ def sign_posted(user, data: dict, change_id: str) -> dict:
     data = POSTED.load(data)
     sign = service.mark_posted(user, data["unit_id"], data["year"], data["photo_sha256"], data["note"])
     shas = [data["photo_sha256"]] if data["photo_sha256"] else []
+    record_uses(shas, "sign", sign.id, sign.station_id, sign.county_id)
     return {"record": {"type": "sign", "id": sign.id}, "missing_photos": sorted(missing_photos(shas))}
 
 

@@ -110,6 +110,7 @@ def wait_states(page, states: set[str], timeout=15000):
 
 def sign(page):
     """Draw a signature on the canvas with the mouse."""
+    page.locator("#sig").scroll_into_view_if_needed()
     box = page.locator("#sig").bounding_box()
     x, y = box["x"], box["y"]
     page.mouse.move(x + 30, y + 120)

@@ -77,6 +77,31 @@ def test_complaint_with_a_photo_on_a_phone(app, phone, live_server, world, evalu
         assert c.kind == "report" and c.phone == "13800000000" and c.photo_sha256
 
 
+def test_a_complaint_with_what_article_10_asks_for_on_a_phone(app, phone, live_server, world, evaluated):
+    _, token, _ = issue(app, world)
+    phone.goto(f"{live_server}/s/{token}/complain")
+    # When a consumer sends a complaint with only the facts and a phone number
+    phone.fill("textarea[name=description]", "昨天买的牛奶已过期，店家拒绝退货")
+    phone.fill("input[name=phone]", "13800000000")
+    phone.click("button:has-text('提交')")
+    phone.wait_for_load_state("networkidle")
+    # Then the form asks for the name, the address and the demand (Order No. 121 Art. 10), keeping what was typed
+    body = phone.inner_text("body")
+    assert "请填写您的姓名" in body and "请填写通讯地址" in body and "请写明您的投诉请求" in body
+    assert "12315" in body and phone.input_value("input[name=phone]") == "13800000000"
+    assert no_horizontal_overflow(phone)
+    shot(phone, "public-complaint-article-10-360")
+    phone.fill("input[name=complainant_name]", "王五")
+    phone.fill("input[name=complainant_address]", "缙云县五云街道1号")
+    phone.fill("input[name=demand]", "退货退款")
+    phone.click("button:has-text('提交')")
+    phone.wait_for_load_state("networkidle")
+    assert "已收到，所属市场监管所将依法处理" in phone.inner_text("body")
+    with app.app_context():
+        c = db.session.scalar(sa.select(Complaint))
+        assert (c.kind, c.complainant_name, c.demand) == ("complaint", "王五", "退货退款")
+
+
 def test_other_states_fit_a_phone(app, phone, live_server, world, evaluated):
     sid, token, _ = issue(app, world)
     _, token_b, _ = issue(app, world, "unit_b", "admin_b")
@@ -85,8 +110,32 @@ def test_other_states_fit_a_phone(app, phone, live_server, world, evaluated):
         bid = c.get("/api/v1/signs", headers=bearer(world.tokens["admin_b"])).json[0]["id"]
         c.post(f"/api/v1/signs/{bid}/revoke", json={"reason": "violations"}, headers=bearer(world.tokens["admin_b"]))
     for name, t, words in (("replaced", token, "已更换"), ("revoked", token_b, "已撤销"),
-                           ("not-found", payload.new_token(), "未找到该标识")):
+                           ("not-found", payload.new_token(), "未查到该标识")):
         phone.goto(f"{live_server}/s/{t}")
         assert words in phone.inner_text("body")
         shot(phone, f"public-sign-{name}-360")
         assert no_horizontal_overflow(phone), name
+
+
+def test_typing_the_serial_on_a_phone_gives_the_scan_answer(app, phone, live_server, world, evaluated):
+    _, token, serial = issue(app, world)
+    # A chat app glued "。" to the address: the page still opens at the sign
+    phone.goto(f"{live_server}/S/{token}。")
+    assert phone.url.endswith(f"/s/{token}") and "本标识真实有效" in phone.inner_text("body")
+    # A consumer with no camera types the serial in lower case without dashes
+    phone.goto(f"{live_server}/s/")
+    shot(phone, "public-lookup-360")
+    assert no_horizontal_overflow(phone)
+    phone.fill("input[name=q]", serial.replace("-", "").lower())
+    phone.click("button:has-text('查验')")
+    phone.wait_for_load_state("networkidle")
+    assert phone.url.endswith(f"/s/{token}") and "本标识真实有效" in phone.inner_text("body")
+    # A typo: told plainly, shown how to check, never called a fake
+    phone.goto(f"{live_server}/s/")
+    phone.fill("input[name=q]", serial[:-1] + "9")
+    phone.click("button:has-text('查验')")
+    phone.wait_for_load_state("networkidle")
+    body = phone.inner_text("body")
+    assert "未查到该标识" in body and "12315" in body and "假冒" not in body
+    shot(phone, "public-lookup-miss-360")
+    assert no_horizontal_overflow(phone)

@@ -45,16 +45,20 @@ def statements(app):
         sa.event.remove(engine, "before_cursor_execute", count)
 
 
+def fake_clock(monkeypatch, start_ns: int):
+    """Stop the cache's clock at start_ns; returns move(seconds)."""
+    now = [start_ns]
+    monkeypatch.setattr(cache, "monotonic_ns", lambda: now[0])
+
+    def move(seconds):
+        now[0] += round(seconds * 1e9)
+    return move
+
+
 @pytest.fixture
 def later(monkeypatch):
     """Move the cache's clock: later(seconds)."""
-    start = cache.monotonic()
-    offset = [0.0]
-    monkeypatch.setattr(cache, "monotonic", lambda: start + offset[0])
-
-    def move(seconds):
-        offset[0] += seconds
-    return move
+    return fake_clock(monkeypatch, cache.monotonic_ns())
 
 
 def add_evaluation_elsewhere(app, world, sign_id, stars):
@@ -189,6 +193,19 @@ def test_unknown_tokens_are_not_kept(app, client, world, evaluated):
     for _ in range(5):
         assert client.get(f"/s/{payload.new_token()}").status_code == 404
     assert len(app.extensions["public_pages"]) == kept
+
+
+@pytest.mark.parametrize("uptime", [475.3, 2 ** 20 - 45.3, 1_000_000.123456789])
+def test_the_ttl_holds_at_any_clock_value(monkeypatch, uptime):
+    """Exact at every clock value: in float seconds, 475.3 s after boot (475.3 + 60) − (475.3 + 30) < 30."""
+    move = fake_clock(monkeypatch, round(uptime * 1e9))
+    pages = cache.PageCache(2)
+    move(30)
+    pages.put("a", cache.cached_page(b"a", 7))
+    move(29.999)
+    assert pages.get("a", 7, 30) is not None
+    move(0.001)
+    assert pages.get("a", 7, 30) is None
 
 
 def test_page_cache_is_bounded_and_checks_stamp_and_age(later):

@@ -163,7 +163,7 @@ def test_sign_posted_change(app, client, world, evaluated):
         theirs = photo_row(db.session.get(User, world.ids["admin_a"]))
         db.session.commit()
     # A photo someone else uploaded (any hash the server knows) is refused, as is none at all
-    for photo, why in ((theirs, "确认人本人上传"), ("a" * 64, "确认人本人上传"), (None, "须拍摄张贴照片")):
+    for photo, why in ((theirs, "不是本人拍摄上传"), (None, "须拍摄张贴照片")):
         change = {"id": str(uuid.uuid4()), "type": "sign_posted",
                   "data": {"unit_id": world.ids["unit_a"], "year": YEAR, "photo_sha256": photo, "note": "已张贴"}}
         result = sync_push(client, world.tokens["inspector_a"], [change]).json["results"][0]
@@ -175,7 +175,7 @@ def test_sign_posted_change(app, client, world, evaluated):
     assert r.status_code == 200, r.json
     result = r.json["results"][0]
     assert result["status"] == "applied", result
-    assert result["record"] == {"type": "sign", "id": sid}
+    assert result["record"] == {"type": "sign", "id": sid} and result["missing_photos"] == []
     assert stage(app, world.ids["unit_a"]) == "sign_posted"
     with app.app_context():
         sign = db.session.get(Sign, sid)

@@ -7,6 +7,7 @@ import pytest
 from server.checklist.service import base_items, create_template
 from server.demo.loader import checklist_base
 from server.extensions import db
+from server.inspection import signing
 
 
 @pytest.fixture
@@ -37,6 +38,13 @@ def inspection_body(unit_id: int, version_id: int, *, client_id: str | None = No
         body["rectifications"] = rectifications
     if supersedes:
         body["supersedes"] = supersedes
+    return signed(body)
+
+
+def signed(body: dict) -> dict:
+    """The body with the owner's signature over its content, as the field app computes it on signing."""
+    loaded = {**body, "rectifications": [{**r, "due_date": str(r["due_date"])} for r in body.get("rectifications", [])]}
+    body["signed_hash"] = signing.content_hash(loaded)
     return body
 
 

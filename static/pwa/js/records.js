@@ -94,7 +94,26 @@ export function inspectionBody(draft, template) {
     rectifications: draft.conclusion === 'pass' ? [] : draft.rectifications
       .filter((r) => r.demand.trim()).map((r) => ({ item_code: r.item_code || null, demand: r.demand.trim(), due_date: r.due_date })),
     signature_sha256: draft.signature_sha256, signer_name: draft.signer_name.trim(), photos: draft.photos,
+    signed_hash: draft.signed_hash || null, signed_at: draft.signed_at || null,
   };
+}
+
+/** What the owner signs, in the canonical form the server checks (server/inspection/signing.py, format 1):
+ *  the conclusion, every answer with its note, the summary, the demands and the signer's name. */
+export function signedContent(body) {
+  return JSON.stringify([1, body.unit_id, body.conclusion,
+    body.answers.map((a) => [a.item_code, a.result, a.note || '']), body.summary || '',
+    body.rectifications.map((r) => [r.item_code || null, r.demand, r.due_date]), body.signer_name || '']);
+}
+
+/** A signature stays only while the content it covers is unchanged: any later change clears it and the
+ *  owner is asked again. Returns true when it cleared one. Synchronous, so every save checks it. */
+export function dropStaleSignature(draft, template) {
+  if (!draft.signature_sha256 || !draft.signed_content) return false;
+  if (signedContent(inspectionBody(draft, template)) === draft.signed_content) return false;
+  Object.assign(draft, { signature_sha256: null, signed_content: null, signed_hash: null, signed_at: null,
+    signature_cleared: true });
+  return true;
 }
 
 function entry(id, type, data, label) {
@@ -123,6 +142,7 @@ export async function queue(type, data, label) {
 /** An inspection refused as invalid goes back to the drafts to be corrected; nothing was stored. */
 export async function reopenInvalid(change, templateItems) {
   const d = change.data;
+  const badSignature = Boolean(change.fields && change.fields.signed_hash);
   const answers = {};
   for (const a of d.answers) answers[a.item_code] = { result: a.result, note: a.note, photos: a.photos };
   const draft = {
@@ -150,6 +170,23 @@ export async function inspectionsOf(unitId) {
     started_at: c.data.started_at, rectifications: c.data.rectifications.map((r) => ({ ...r, status: 'open' })),
     local: c.state }));
   return [...local, ...pulled].sort((a, b) => String(b.started_at).localeCompare(String(a.started_at)));
+}
+
+/** Delete a photo nothing refers to any more (a replaced signature) unless the server already has it. */
+export function forgetPhoto(sha) {
+  return tx(['photos', 'drafts', 'outbox'], 'readwrite', async (s) => {
+    const used = (await done(s('drafts').getAll())).some((d) => draftPhotos(d).includes(sha))
+      || (await done(s('outbox').getAll())).some((c) => (c.photos || []).includes(sha));
+    if (!used) s('photos').delete(sha);
+  });
+}
+
+/** Every photo a draft refers to: answers', its own, its signature, a sign photo. */
+export function draftPhotos(d) {
+  const shas = [];
+  for (const a of Object.values(d.answers || {})) shas.push(...(a.photos || []));
+  for (const sha of [...(d.photos || []), d.signature_sha256, d.sign_photo]) if (sha) shas.push(sha);
+  return shas;
 }
 
 export const outboxStates = (state) => byIndex('outbox', 'state', state);

@@ -4,6 +4,7 @@
 // and a photo is deleted only after the server confirmed its hash and every record using it is acknowledged.
 import * as api from './api.js';
 import { tx, done, all, get, put, getMeta, setMeta } from './db.js';
+import { draftPhotos } from './records.js';
 
 export const events = new EventTarget();
 export const status = { running: false, sending: new Set(), photosDone: 0, photosTotal: 0, error: '', lastError: null };
@@ -182,21 +183,31 @@ async function pullAll() {
   }
 }
 
-/** Free the phone's storage: delete photos the server holds that no unacknowledged record or draft needs. */
+// A photo just taken is stored a moment before the draft names it: only older orphans are removed.
+const ORPHAN_AGE_MS = 10 * 60 * 1000;
+
+/** Free the phone's storage: delete photos the server holds that no unacknowledged record or draft needs,
+ *  and photos nothing refers to any more (signature strokes, a photo removed from an answer). */
 async function collectPhotos() {
+  const old = Date.now() - ORPHAN_AGE_MS;
   await tx(['photos', 'outbox', 'drafts'], 'readwrite', async (s) => {
     const needed = new Set();
     for (const c of await done(s('outbox').getAll())) {
       if (c.state !== 'sent' && c.state !== 'resolved') for (const sha of c.photos || []) needed.add(sha);
     }
-    for (const d of await done(s('drafts').getAll())) {
-      for (const a of Object.values(d.answers || {})) for (const sha of a.photos || []) needed.add(sha);
-      for (const sha of [...(d.photos || []), d.signature_sha256, d.sign_photo]) if (sha) needed.add(sha);
-    }
+    for (const d of await done(s('drafts').getAll())) for (const sha of draftPhotos(d)) needed.add(sha);
     for (const p of await done(s('photos').getAll())) {
-      if (p.uploaded && !needed.has(p.sha)) s('photos').delete(p.sha);
+      if (!needed.has(p.sha) && (p.uploaded || (p.created_at || 0) < old)) s('photos').delete(p.sha);
     }
   });
+}
+
+/** The photos some draft or unsent record needs that the server does not have yet. */
+export async function photosToUpload() {
+  const [photos, drafts] = await Promise.all([all('photos'), all('drafts')]);
+  const wanted = await pendingPhotoShas();
+  for (const d of drafts) for (const sha of draftPhotos(d)) wanted.add(sha);
+  return photos.filter((p) => !p.uploaded && wanted.has(p.sha));
 }
 
 /** Count of records not yet acknowledged by the server. */

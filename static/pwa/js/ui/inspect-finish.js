@@ -1,6 +1,7 @@
 // The last steps of an inspection: conclusion with rectification demands, the owner's signature, review.
 import { esc, CONCLUSIONS, RESULTS, today } from '../labels.js';
-import { storeBytes, photoBlob } from '../photos.js';
+import { storeBytes, photoBlob, sha256 } from '../photos.js';
+import { signedContent, inspectionBody, forgetPhoto } from '../records.js';
 import { signaturePad } from '../signature.js';
 
 export function finishStep(ctx, which, el) {
@@ -25,7 +26,10 @@ export function problems(ctx) {
   if (draft.conclusion && draft.conclusion !== 'pass' && demands.some((r) => !r.due_date || r.due_date < draft.started_at.slice(0, 10))) {
     out.push({ step: n + 1, text: '整改期限须填写，且不能早于检查日期' });
   }
-  if (!draft.signature_sha256) out.push({ step: n + 2, text: '须由负责人签名' });
+  if (!(draft.signer_name || '').trim()) out.push({ step: n + 2, text: '须填写签名人姓名' });
+  if (!draft.signature_sha256) {
+    out.push({ step: n + 2, text: draft.signature_cleared ? '签名后内容有改动，须请负责人重新签名' : '须由负责人签名' });
+  }
   return out;
 }
 
@@ -75,36 +79,77 @@ function conclusionStep(ctx, el) {
   });
 }
 
+// A tap is not a signature: the owner must draw at least this much ink (CSS px, about two characters).
+const MIN_INK = 150;
+
+/** The content the owner signs, shown above the pad: conclusion, findings, demands, summary. */
+function signedContentHtml(ctx) {
+  const { draft, items } = ctx;
+  const findings = items.filter((i) => (draft.answers[i.code] || {}).result === 'no');
+  const demands = draft.conclusion === 'pass' ? [] : draft.rectifications.filter((r) => r.demand.trim());
+  return `<div class="signed" id="signed-content">
+    <p>检查结论：<b>${esc(CONCLUSIONS[draft.conclusion] || '未选')}</b></p>
+    <p>发现的问题：${findings.length ? '' : '无'}</p>
+    ${findings.length ? `<ol>${findings.map((i) => {
+      const note = ((draft.answers[i.code] || {}).note || '').trim();
+      return `<li>${esc(i.text)}${note ? `：${esc(note)}` : ''}</li>`;
+    }).join('')}</ol>` : ''}
+    ${demands.length ? `<p>整改要求：</p><ol>${demands.map((r) => `<li>${esc(r.demand)}（期限 ${esc(r.due_date)}）</li>`).join('')}</ol>` : ''}
+    ${draft.summary.trim() ? `<p>检查小结：${esc(draft.summary.trim())}</p>` : ''}
+  </div>`;
+}
+
 function signStep(ctx, el) {
   const { draft } = ctx;
   el.innerHTML = `
     <h2>负责人签名</h2>
-    <label>签名人姓名<input id="signer" value="${esc(draft.signer_name)}" autocomplete="off"></label>
-    <p class="muted">请负责人在下面框内签名</p>
+    ${draft.signature_cleared && !draft.signature_sha256 ? '<p class="note warn" id="sig-cleared">签名后内容有改动，原签名已清除，请负责人核对后重新签名</p>' : ''}
+    <p class="muted">负责人签名确认以下内容：</p>
+    ${signedContentHtml(ctx)}
+    <label>签名人姓名（必填）<input id="signer" value="${esc(draft.signer_name)}" autocomplete="off" maxlength="60"></label>
+    <p class="muted">请负责人核对以上内容后在框内签名</p>
     <canvas id="sig" class="sig" aria-label="签名区"></canvas>
-    <p id="sig-state" class="muted">${draft.signature_sha256 ? '已签名 ✓' : '尚未签名'}</p>
+    <p id="sig-state" class="muted" role="status">${draft.signature_sha256 ? `已签名 ✓ ${esc(draft.signer_name)}` : '尚未签名'}</p>
     <button type="button" class="btn" id="clear">清除重签</button>`;
-  el.querySelector('#signer').addEventListener('input', (e) => { draft.signer_name = e.target.value; ctx.save(); });
   const state = el.querySelector('#sig-state');
+  const unsign = async (message) => {
+    const old = draft.signature_sha256;
+    pad.clear();
+    Object.assign(draft, { signature_sha256: null, signed_content: null, signed_hash: null, signed_at: null });
+    await ctx.save();
+    if (old) await forgetPhoto(old);
+    state.textContent = message;
+  };
+  el.querySelector('#signer').addEventListener('input', async (e) => {
+    draft.signer_name = e.target.value;
+    // The name is part of what is signed: a signature over another name is cleared.
+    if (draft.signature_sha256) await unsign('姓名已改动，请重新签名');
+    else await ctx.save();
+  });
   const pad = signaturePad(el.querySelector('#sig'), {
     async onEnd() {
+      if (!draft.signer_name.trim()) {
+        pad.clear();
+        state.textContent = '请先填写签名人姓名，再签名';
+        return;
+      }
+      if (pad.length < MIN_INK) { state.textContent = '签名过短：请负责人完整签写姓名'; return; }
       // Saved after every stroke: closing the app right after signing keeps the signature.
       const png = await pad.png();
       const { sha } = await storeBytes(await png.arrayBuffer(), 'image/png');
-      draft.signature_sha256 = sha;
+      const old = draft.signature_sha256;
+      const content = signedContent(inspectionBody(draft, ctx.template));
+      Object.assign(draft, { signature_sha256: sha, signed_content: content, signature_cleared: false,
+        signed_hash: await sha256(new TextEncoder().encode(content)), signed_at: new Date().toISOString() });
       await ctx.save();
-      state.textContent = '已签名 ✓';
+      if (old && old !== sha) await forgetPhoto(old); // the strokes before: not a photo of anything
+      state.textContent = `已签名 ✓ ${draft.signer_name.trim()}`;
     },
   });
   if (draft.signature_sha256) {
     photoBlob(draft.signature_sha256).then((blob) => blob && pad.show(blob));
   }
-  el.querySelector('#clear').addEventListener('click', async () => {
-    pad.clear();
-    draft.signature_sha256 = null;
-    await ctx.save();
-    state.textContent = '尚未签名';
-  });
+  el.querySelector('#clear').addEventListener('click', () => unsign('尚未签名'));
 }
 
 function reviewStep(ctx, el) {

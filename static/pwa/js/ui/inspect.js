@@ -2,7 +2,7 @@
 // app mid-visit loses nothing and reopening returns to the same item.
 import { get } from '../db.js';
 import { esc } from '../labels.js';
-import { saveDraft, submitDraft } from '../records.js';
+import { saveDraft, submitDraft, dropStaleSignature, forgetPhoto } from '../records.js';
 import { go } from '../router.js';
 import * as sync from '../sync.js';
 import { steps, problems, locate } from './inspect-steps.js';
@@ -29,7 +29,14 @@ export async function render(main, draftId) {
     draft, template, items, main, last,
     closed: false,
     // After the screen closed or the draft went to the outbox, a late callback must not write it back.
-    save: () => (ctx.closed ? Promise.resolve() : saveDraft(draft)),
+    // Every save checks the signature still covers the content; a change after signing clears it.
+    save: async () => {
+      if (ctx.closed) return;
+      const old = draft.signature_sha256;
+      const cleared = dropStaleSignature(draft, template);
+      await saveDraft(draft);
+      if (cleared && old) await forgetPhoto(old); // a cleared signature is not a photo of anything
+    },
     async goto(step) {
       draft.step = Math.max(0, Math.min(last, step));
       await ctx.save();
@@ -39,6 +46,7 @@ export async function render(main, draftId) {
     redraw: () => draw(),
     onCleanup: (fn) => cleanups.push(fn),
     async submit() {
+      dropStaleSignature(draft, template);
       const left = problems(ctx);
       if (left.length) return draw();
       ctx.closed = true;

@@ -59,10 +59,9 @@ export async function render(outer) {
   outer.innerHTML = '<div></div>';
   const main = outer.firstElementChild; // listeners die with this element, not with <main>
   const draw = async () => {
-    const [outbox, drafts, last, session, photos] = await Promise.all([all('outbox'), all('drafts'), getMeta('last_sync'), getMeta('session'), all('photos')]);
+    const [outbox, drafts, last, session, waitingPhotos] = await Promise.all([all('outbox'), all('drafts'), getMeta('last_sync'), getMeta('session'), sync.photosToUpload()]);
     const open = outbox.filter((c) => !['sent', 'resolved'].includes(c.state)).sort((a, b) => b.created_at - a.created_at);
     const doneList = outbox.filter((c) => ['sent', 'resolved'].includes(c.state)).sort((a, b) => b.updated_at - a.updated_at).slice(0, 20);
-    const waitingPhotos = photos.filter((p) => !p.uploaded);
     const st = sync.status;
     main.innerHTML = `
       <section class="pad">
