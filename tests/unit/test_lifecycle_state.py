@@ -9,7 +9,8 @@ back as a request would be — and after every step the invariants hold:
 - 后评价通过 and later rest on a passing post-evaluation of that year; 标识张贴 on a posted sign;
 - a sign is visible and actionable to exactly its unit's station (and the county), and not to the other;
 - every dashboard count equals the count recomputed from the raw records;
-- only a sign in force renders; the public page never calls a revoked or replaced sign valid.
+- only a sign in force renders; the public page never calls a revoked or replaced sign valid;
+- a posted sign's photo was uploaded by the person who confirmed it.
 
 The oracle below is plain Python over the rows, independent of server.integrity (which is checked to agree).
 Runs on SQLite, or PostgreSQL with TEST_DATABASE_URL. Figures: see the README (section 有效期、续期与终止).
@@ -29,6 +30,7 @@ from server.dashboard.service import stage_counts
 from server.extensions import db
 from server.inspection.service import submit_inspection
 from server.integrity.service import check
+from server.photo.models import Photo
 from server.signage import service as signs
 from server.signage.models import REVOKE_REASONS, Sign
 from server.signage.state import printable, sign_state
@@ -204,6 +206,9 @@ def machine_for(app):
                 else:
                     assert not printable(s) and sign_state(s, date(s.year, 12, 1)) == s.status
                 assert s.station_id == unit.station_id, f"sign {s.serial} not with its unit's station"
+                if s.posted_photo_sha256:
+                    photo = db.session.get(Photo, s.posted_photo_sha256)
+                    assert photo is None or photo.uploaded_by == s.posted_by, "a posted photo not the confirmer's"
                 for sid, admin in self.admins.items():
                     visible = True
                     try:
