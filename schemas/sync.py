@@ -13,7 +13,7 @@ a change until it has one.
 """
 from marshmallow import Schema, fields
 
-from schemas.common import UUID, between, length, one_of
+from schemas.common import UUID, UtcDateTime, between, length, one_of
 from schemas.inspection import RectificationSchema  # noqa: F401  (nested by name below)
 
 PROTOCOL = 1
@@ -43,6 +43,8 @@ class ChangeSchema(Schema):
     id = fields.String(required=True, validate=UUID)
     type = fields.String(required=True, validate=one_of(CHANGE_TYPES, "变更类型"))
     data = fields.Dict(required=True)
+    happened_at = UtcDateTime(allow_none=True, load_default=None, metadata={
+        "description": "变更在手机上发生的时间；服务器同时保存收到的时间"})
 
 
 class PushSchema(Schema):

@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from server.account.service import require_admin
-from server.core.clock import utcnow
+from server.core.clock import happened_at, utcnow
 from server.core.errors import Conflict, Invalid, NotFound
 from server.extensions import db
 from server.qrsign import payload
@@ -277,7 +277,8 @@ def mark_posted(user, unit_id: int, year: int, photo_sha256: str | None, note: s
     if not photo_sha256:
         raise Invalid("确认张贴须拍摄张贴照片", fields={"photo_sha256": ["确认张贴须拍摄张贴照片"]})
     check_own_photo(user, photo_sha256)
-    sign.posted_at, sign.posted_by, sign.posted_photo_sha256 = utcnow(), user.id, photo_sha256
+    # when the confirmer saw it, not when the phone synced
+    sign.posted_at, sign.posted_by, sign.posted_photo_sha256 = happened_at(), user.id, photo_sha256
     _event(sign, "post", user.id, note)
     lifecycle.by_effect(unit, year, "sign_posted", Evidence("post", sign.id), user.id,
                         f"标识 {sign.serial} 已张贴", strict=False)

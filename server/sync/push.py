@@ -9,6 +9,7 @@ request commits (the view commits before it makes the response).
 import hashlib
 import json
 from contextlib import contextmanager
+from datetime import timedelta
 
 import sqlalchemy as sa
 from marshmallow import ValidationError
@@ -16,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from schemas.sync import PROTOCOL
 from server.core.clock import utcnow
+from server.core.context import reset_device_time, set_device_time
 from server.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from server.extensions import db
 from server.sync.handlers import HANDLERS
@@ -71,13 +73,15 @@ def apply_change(user, change: dict, alone: bool = False) -> dict:
         return _replay(receipt, change_id, digest)
     if change["type"] not in HANDLERS:
         return {"id": change_id, "status": "invalid", "message": "变更类型不正确", "fields": {"type": ["变更类型不正确"]}}
+    happened = _device_time(change.get("happened_at"))
+    token = set_device_time(happened)
     try:
         with _all_or_nothing() if alone else db.session.begin_nested():
             result = HANDLERS[change["type"]](user, change["data"], change_id)
             # The receipt goes in with a plain INSERT: a unique key clash is the concurrent-twin case below.
             db.session.connection().execute(_STORE_RECEIPT, {
                 "change_id": change_id, "user_id": user.id, "type": change["type"], "content_hash": digest,
-                "result": result, "created_at": utcnow()})
+                "result": result, "created_at": utcnow(), "happened_at": happened})
     except ValidationError as err:
         return {"id": change_id, "status": "invalid", "message": "内容有误", "fields": err.messages}
     except Conflict as err:
@@ -94,7 +98,20 @@ def apply_change(user, change: dict, alone: bool = False) -> dict:
         if receipt is None:
             raise
         return _replay(receipt, change_id, digest)
+    finally:
+        reset_device_time(token)
     return {**result, "id": change_id, "status": "applied"}
+
+
+# A phone's clock may run a little fast; a time further ahead is not believed.
+_SKEW = timedelta(minutes=5)
+
+
+def _device_time(moment):
+    """The device time of a change, or None when absent or in the future (a wrong clock)."""
+    if moment is None or moment > utcnow() + _SKEW:
+        return None
+    return moment
 
 
 def push(user, changes: list[dict]) -> dict:

@@ -26,6 +26,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from server.account.service import require_admin
+from server.core.clock import happened_at
 from server.core.errors import Forbidden, Invalid, NotFound
 from server.extensions import db
 from server.unit.models import (CERTIFIED, ENDING_STATUSES, EVIDENCE_KINDS, PROFILE_REQUIRED, REMOVAL_REASONS,
@@ -148,7 +149,8 @@ def _apply(unit: Unit, record: UnitYear, to_stage: str, user_id: int | None, *, 
     db.session.add(LifecycleEvent(unit_id=unit.id, year=record.year, from_stage=from_stage, to_stage=to_stage,
                                   reason=reason if to_stage == "removed" else None, note=(note or "")[:500],
                                   evidence_type=evidence.kind if evidence else None,
-                                  evidence_id=evidence.id if evidence else None, user_id=user_id))
+                                  evidence_id=evidence.id if evidence else None, user_id=user_id,
+                                  at=happened_at()))
     record.stage = to_stage
     record.removal_reason = reason if to_stage == "removed" else None
     db.session.flush()
