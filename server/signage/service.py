@@ -271,12 +271,12 @@ def mark_posted(user, unit_id: int, year: int, photo_sha256: str | None, note: s
     or one not uploaded yet (it follows from the same device: server.photo.service.check_own_photo)."""
     from server.photo.service import check_own_photo
     unit = get_unit(user, unit_id)
+    check_own_photo(user, photo_sha256)
     sign = active_sign(unit.id, year)
     if sign is None:
         raise Invalid("该单位本年度尚未发放标识", fields={"unit_id": ["该单位本年度尚未发放标识"]})
     if not photo_sha256:
         raise Invalid("确认张贴须拍摄张贴照片", fields={"photo_sha256": ["确认张贴须拍摄张贴照片"]})
-    check_own_photo(user, photo_sha256)
     # when the confirmer saw it, not when the phone synced
     sign.posted_at, sign.posted_by, sign.posted_photo_sha256 = happened_at(), user.id, photo_sha256
     _event(sign, "post", user.id, note)

@@ -110,7 +110,7 @@ def test_lifecycle_allows_only_the_next_step_and_records_each(client, world, app
     for stage, how in (("evaluated", "后评价"), ("sign_issued", "标识"), ("sign_posted", "标识")):
         r = client.post(url, headers=h, json={"year": YEAR, "to_stage": stage})
         assert r.status_code == 422 and how in r.get_json()["error"]["message"], r.get_json()
-    assert _count(app, LifecycleEvent, LifecycleEvent.unit_id == world.ids["unit_a"]) == 2
+    assert _count(app, LifecycleEvent, LifecycleEvent.unit_id == world.ids["unit_a"]) == 3  # enrolment + 2
 
 
 def test_removal_needs_a_reason_and_is_final_for_the_year(client, world, app):
