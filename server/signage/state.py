@@ -7,7 +7,7 @@ from server.core.clock import today
 from server.extensions import db
 from server.qrsign import payload
 from server.signage.models import Sign
-from server.unit.models import ENDING_STATUSES
+from server.unit.models import ENDING_STATUSES, Unit
 
 STATES = {
     "valid": "有效",
@@ -44,3 +44,12 @@ def sign_state(sign: Sign | None, on: date | None = None) -> str:
 def printable(sign: Sign) -> bool:
     """Only a sign in force may be rendered or printed, from any page or command."""
     return sign.status == "issued" and sign.unit.business_status not in ENDING_STATUSES
+
+
+def in_force_clause(on: date | None = None) -> sa.ColumnElement[bool]:
+    """The SQL form of `sign_state(sign, on) == "valid"`, as a WHERE condition on Sign (correlated, so it can
+    stand in an EXISTS over a unit's signs): the one rule for lists of signs in force, such as the public
+    directory. Kept beside sign_state and tested against it sign by sign (tests/signage/test_in_force.py)."""
+    ended = (sa.select(Unit.id).where(Unit.id == Sign.unit_id, Unit.business_status.in_(list(ENDING_STATUSES)))
+             .correlate(Sign).exists())
+    return sa.and_(Sign.status == "issued", Sign.valid_until >= (on or today()), ~ended)
