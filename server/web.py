@@ -5,6 +5,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from server.account import service as accounts
+from server.core.bounds import bad_field, clean_header
 from server.core.context import Actor, reset_actor, set_actor
 from server.core.errors import DomainError
 from server.extensions import db, login_manager
@@ -60,14 +61,33 @@ def before_request():
         g.user, g.device = None, None
     else:
         _authenticate()
-    device = f"token:{g.device.id}" if g.device else "web:" + request.headers.get("User-Agent", "")[:120]
+    device = f"token:{g.device.id}" if g.device else "web:" + clean_header(request.headers.get("User-Agent", ""), 120)
     g.actor_token = set_actor(Actor(g.user.id if g.user else None, device))
     if request.routing_exception is not None:
         return None  # a 404 or a redirect to the canonical URL: routing answers, not the login gate
+    refused = _control_characters()
+    if refused is not None:
+        return refused
     if g.user is None and not _is_public():
         if is_api() or request.endpoint is None:
             return error_response(401, "unauthenticated", "请先登录或令牌已失效")
         return redirect(url_for("admin_auth.login", next=request.full_path))
+
+
+def _control_characters():
+    """A 400 for a query argument, or a form field of a staff page, holding a control character (NUL and
+    the like; schemas.bounds). JSON bodies and the consumer's forms are checked field by field by their
+    schemas, so that one bad change in a push is that change's result, not the batch's."""
+    pairs = list(request.args.items(multi=True))
+    if request.blueprint not in PUBLIC_BLUEPRINTS and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        pairs += list(request.form.items(multi=True))
+    found = bad_field(pairs)
+    if found is None:
+        return None
+    name, chars = found
+    return error_response(400, "invalid", f"提交的内容含有不允许的控制字符（{'、'.join(chars[:5])}），请删除后重试",
+                          {name: [f"含有不允许的控制字符：{'、'.join(chars[:5])}"]})
 
 
 def after_request(response):

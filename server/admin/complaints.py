@@ -5,21 +5,19 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 from schemas.complaint import ComplaintIntakeSchema
 from server.admin.bp import bp
-from server.admin.helpers import parse_form
+from server.admin.helpers import form_day, parse_form
 from server.complaint import hooks  # noqa: F401  (patrol items and bulletin sections)
 from server.complaint import importer, service
 from server.complaint.models import ACTIONS, OUTCOMES, SOURCES, STATUSES
 from server.complaint.rates import rates
+from server.core.bounds import to_int
 from server.core.clock import today
 from server.core.errors import DomainError
 from server.station.service import list_stations
 
 
 def _date(name: str) -> date:
-    try:
-        return date.fromisoformat(request.form.get(name, "")) if request.form.get(name) else today()
-    except ValueError:
-        return today()
+    return form_day(request.form.get(name), today(), name)
 
 
 @bp.get("/complaints")
@@ -88,11 +86,11 @@ def complaint_act(complaint_id: int):
         if action in ("accepted", "rejected", "case_opened", "not_opened"):
             service.decide(g.user, complaint_id, action, note, _date("on"))
         elif action == "assign":
-            service.assign(g.user, complaint_id, request.form.get("assignee_id", type=int) or 0)
+            service.assign(g.user, complaint_id, request.form.get("assignee_id", type=to_int) or 0)
         elif action == "extend":
             service.extend(g.user, complaint_id, note)
         elif action == "appraisal":
-            service.record_appraisal(g.user, complaint_id, request.form.get("days", type=int) or 0, note)
+            service.record_appraisal(g.user, complaint_id, request.form.get("days", type=to_int) or 0, note)
         elif action == "clue":
             service.record_clue(g.user, complaint_id, _date("on"), note)
         elif action == "clue_verified":

@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from flask import Response, flash, g, redirect, render_template, request, url_for
 
 from server.admin.bp import bp
-from server.admin.helpers import require_county
+from server.core.bounds import to_int
+from server.admin.helpers import form_day, require_county
 from server.core.clock import today
 from server.core.errors import DomainError
 from server.extensions import db
@@ -19,14 +20,11 @@ from server.workday.parse import parse_days
 
 
 def _day(value, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
+    return form_day(value, default)
 
 
 def _station_id() -> int | None:
-    sid = request.values.get("station_id", type=int)
+    sid = request.values.get("station_id", type=to_int)
     return sid or g.user.station_id or (list_stations(g.user)[0].id if list_stations(g.user) else None)
 
 
@@ -124,7 +122,9 @@ def calendar_page():
     errors = {}
     if request.method == "POST":
         try:
-            year = int(request.form.get("year", "0"))
+            year = to_int(request.form.get("year", "0"))
+            if not 2000 <= year <= 2100:
+                raise ValueError("year")
             holidays, errs1 = parse_days(request.form.get("holidays", ""))
             extra, errs2 = parse_days(request.form.get("workdays", ""))
             if errs1 or errs2:

@@ -13,7 +13,7 @@ from server.extensions import db
 from server.station.models import UNIT_TYPES, Station
 from server.station.service import list_stations
 from server.unit.models import STAGES, ImportBatch, Unit, UnitYear
-from server.unit.service import create_unit
+from server.unit.service import create_unit, name_problem
 
 # Column headings of the import and export files, in order.
 COLUMNS = [
@@ -49,6 +49,8 @@ def check_rows(user, rows: list[dict]) -> tuple[list[dict], list[dict]]:
             data = schema.load(data)
         except ValidationError as err:
             messages += [f"{_label(k)}：{'；'.join(_strings(v))}" for k, v in err.messages.items()]
+        if name_problem(data.get("name") or ""):
+            messages.append(f"单位名称：{name_problem(data['name'])}")
         code = uscc.normalise(row.get("uscc", ""))
         why = uscc.problem(code)
         if why:
