@@ -1,5 +1,5 @@
 """Validators with Chinese messages and small shared schemas."""
-from datetime import timezone
+from datetime import timedelta, timezone
 
 from marshmallow import Schema, fields, validate
 
@@ -68,3 +68,21 @@ SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="照片编号应为64位小写
 SHA256_HEX = validate.Regexp(r"^[0-9a-f]{64}$", error="应为64位小写十六进制SHA-256")
 UUID = validate.Regexp(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
                        error="编号应为UUID")
+
+
+CST = timezone(timedelta(hours=8), "CST")
+
+
+class CstDateTime(fields.AwareDateTime):
+    """A time as people write it: ISO 8601, or "2026-11-27 09:30" (a form's datetime-local); times without
+    an offset are China Standard Time. Loaded as naive UTC, as the database keeps it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(default_timezone=CST, **kwargs)
+        self.error_messages["invalid"] = "时间格式不正确（应为 2026-11-27 09:30）"
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and len(value.strip()) == 16 and value.strip()[10] == " ":
+            value = value.strip().replace(" ", "T")
+        aware = super()._deserialize(value, attr, data, **kwargs)
+        return aware.astimezone(timezone.utc).replace(tzinfo=None)

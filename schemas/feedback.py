@@ -1,5 +1,5 @@
 """The public page's forms: a consumer's evaluation and complaint."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from schemas.common import between, length, one_of
 
@@ -20,9 +20,25 @@ class EvaluationFormSchema(Schema):
 
 
 class ComplaintFormSchema(Schema):
-    """What happened and how to reach the consumer; the photo comes as a file beside it."""
+    """A complaint with what SAMR Order No. 121 Art. 10 asks for — the complainant's name, telephone and
+    address, the demand, and the facts of the dispute — or a report (the facts and a telephone; name and
+    address optional). The photo comes as a file beside it."""
 
     kind = fields.String(load_default="complaint", validate=one_of(COMPLAINT_KINDS, "类型"))
-    description = fields.String(required=True, validate=length(5, 1000))
+    complainant_name = fields.String(load_default="", validate=length(max=60))
     phone = fields.String(required=True, validate=validate.Regexp(
         CN_PHONE, error="请填写11位手机号或带区号的固定电话"))
+    complainant_address = fields.String(load_default="", validate=length(max=200))
+    demand = fields.String(load_default="", validate=length(max=500))
+    description = fields.String(required=True, validate=length(5, 1000))
+
+    @validates_schema
+    def _article_10(self, data, **kwargs):
+        if data.get("kind", "complaint") != "complaint":
+            return
+        missing = {"complainant_name": "请填写您的姓名（投诉须实名，仅处理人员可见）",
+                   "complainant_address": "请填写通讯地址（用于送达受理、调解等告知）",
+                   "demand": "请写明您的投诉请求（如退货退款、赔偿、修理）"}
+        errors = {k: [msg] for k, msg in missing.items() if not (data.get(k) or "").strip()}
+        if errors:
+            raise ValidationError(errors)

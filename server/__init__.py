@@ -58,6 +58,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.account.api import api_bp as account_api
     from server.admin import register as register_admin
     from server.carrier.api import api_bp as carrier_api
+    from server.complaint.api import api_bp as complaint_api
     from server.extensions import api, csrf
     from server.health import bp as health_bp
     from server.public.views import bp as public_bp
@@ -75,7 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(pwa_bp)
     app.register_blueprint(public_bp)
     for bp in (account_api, station_api, unit_api, carrier_api, checklist_api, task_api, inspection_api,
-               photo_api, sign_api, sync_api):
+               photo_api, sign_api, sync_api, complaint_api):
         csrf.exempt(bp)  # bearer tokens, not cookies: no CSRF to guard against
         api.register_blueprint(bp, url_prefix="/api/v1" + bp.url_prefix)
     register_admin(app)

@@ -14,4 +14,4 @@ import server.feedback.models  # noqa: F401,E402
 import server.signage.models  # noqa: F401,E402
 from server.workday.models import CalendarDay, CalendarYear, DeadlineRule  # noqa: F401,E402
 from server.rhythm.models import Bulletin, Lookback, PatrolDay, PatrolMark  # noqa: F401,E402
-from server.complaint.models import ComplaintStep  # noqa: F401,E402
+from server.complaint.models import ComplaintStep, MediationBenchmark  # noqa: F401,E402

@@ -9,6 +9,7 @@ from server.core.bounds import bad_field, clean_header
 from server.core.context import Actor, reset_actor, set_actor
 from server.core.errors import DomainError
 from server.extensions import db, login_manager
+from server.photo.storage import StorageUnavailable
 
 # Endpoints anyone may reach without logging in. Everything else needs a user.
 # Blueprints whose every endpoint is public: the consumer's pages behind a sign's QR code.
@@ -165,6 +166,17 @@ def handle_db_error(err: DBAPIError):
     raise err
 
 
+def handle_storage_down(err: StorageUnavailable):
+    """The photo store is down, timing out or full: nothing of this request was stored (the row is
+    rolled back; an object is either whole or absent); the field app keeps the photo and retries."""
+    import logging
+    logging.getLogger(__name__).warning("photo store unavailable: %s", err)
+    db.session.rollback()
+    resp = make_response(error_response(503, "retry", "照片存储暂时不可用，本次未保存，请稍后重试"))
+    resp.headers["Retry-After"] = "5"
+    return resp
+
+
 def handle_unexpected(err: Exception):
     import logging
     logging.getLogger(__name__).exception("unhandled error")
@@ -180,5 +192,6 @@ def init_app(app):
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DBAPIError, handle_db_error)
+    app.register_error_handler(StorageUnavailable, handle_storage_down)
     if not app.testing:
         app.register_error_handler(Exception, handle_unexpected)

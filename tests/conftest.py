@@ -23,14 +23,34 @@ def _database_url(tmpdir: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def app():
+def seaweed(tmp_path_factory):
+    """A real S3-compatible server (SeaweedFS) for the session, on loopback; see tests/seaweed.py."""
+    from tests.seaweed import Seaweed
+    server = Seaweed(str(tmp_path_factory.mktemp("seaweedfs")))
+    server.start()
+    yield server
+    server.stop()
+
+
+def _photo_storage(request, tmp: str) -> str:
+    """Photos in a folder (the embedded default), or with TEST_PHOTO_STORAGE=seaweedfs in a fresh
+    bucket of a real SeaweedFS for the whole run (CI runs the PostgreSQL suite so)."""
+    if os.environ.get("TEST_PHOTO_STORAGE", "file") != "seaweedfs":
+        return f"file://{tmp}/photos"
+    server = request.getfixturevalue("seaweed")
+    os.environ.update(server.env())
+    return f"s3://{server.new_bucket()}/photos"
+
+
+@pytest.fixture(scope="session")
+def app(request):
     tmp = tempfile.mkdtemp(prefix="fangxin-test-")
     os.environ.setdefault("INSTANCE_PATH", tmp)
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": _database_url(tmp),
         "WTF_CSRF_ENABLED": False,
-        "PHOTO_STORAGE": f"file://{tmp}/photos",
+        "PHOTO_STORAGE": _photo_storage(request, tmp),
         "SECRET_KEY": "test-secret",
     })
     with app.app_context():

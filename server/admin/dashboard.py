@@ -7,6 +7,7 @@ from server.admin.helpers import parse_form
 from server.complaint import service as complaints
 from server.core.clock import today
 from server.dashboard import service as progress
+from server.workday import service as workdays
 
 
 def chosen_year(args) -> int:
@@ -22,4 +23,6 @@ def dashboard():
     board = progress.dashboard(g.user, year)
     years = sorted(set(board["years"]) | {year}, reverse=True)
     alerts = complaints.deadline_alerts(g.user, today())
-    return render_template("admin/dashboard.html", board=board, year=year, years=years, alerts=alerts)
+    missing = workdays.missing_next_year(today()) if g.user.role == "county_admin" else None
+    return render_template("admin/dashboard.html", board=board, year=year, years=years, alerts=alerts,
+                           missing_year=missing)

@@ -130,8 +130,8 @@ def calendar_page():
             if errs1 or errs2:
                 errors = {"days": errs1 + errs2}
             else:
-                workdays.set_year(g.user, year, holidays, extra)
-                flash(f"已保存{year}年节假日安排", "ok")
+                changed = workdays.set_year(g.user, year, holidays, extra)
+                flash(f"已保存{year}年节假日安排" + (f"；已按新日历重算{changed}件投诉举报的期限" if changed else ""), "ok")
                 return redirect(url_for("admin.calendar_page"))
         except ValueError:
             errors = {"days": ["年份不正确"]}

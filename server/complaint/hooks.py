@@ -4,7 +4,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from server.complaint import service
-from server.complaint.rates import rates
+from server.complaint.benchmark import benchmark_for, compare
+from server.complaint.rates import RATES, rates
 from server.extensions import db
 from server.feedback.models import Complaint, Evaluation
 from server.rhythm.bulletin import section
@@ -18,7 +19,7 @@ LOW_STARS = 2
 def complaints_to_watch(station_ids, day):
     """New complaints and reports, and every running deadline due within a few days or past."""
     rows = db.session.execute(sa.select(Complaint, Unit.name).outerjoin(Unit, Unit.id == Complaint.unit_id).where(
-        Complaint.station_id.in_(station_ids), Complaint.closed_at.is_(None))).all()
+        Complaint.station_id.in_(station_ids), service.open_clause())).all()
     items = []
     for c, name in rows:
         for what, due in service.due_items(c):
@@ -43,24 +44,27 @@ def low_evaluations(station_ids, day):
 
 @section("complaints")
 def bulletin_complaints(user, ids, start, end, year_start):
-    """Complaints received and the four rates, for the month and the year to date."""
+    """Complaints received and the four rates of the plan, for the month and the year to date; the year's
+    mediation success rate against the national and provincial averages entered for the year."""
     month, ytd = rates(user, start, end), rates(user, year_start, end)
     received = dict(db.session.execute(sa.select(Complaint.station_id, sa.func.count()).where(
         Complaint.station_id.in_(ids), Complaint.received_at >= utc_range(start)[0],
         Complaint.received_at < utc_range(end)[0]).group_by(Complaint.station_id)).all())
     from server.station.models import Station
     names = dict(db.session.execute(sa.select(Station.id, Station.name).where(Station.id.in_(ids))).all())
+    bench = benchmark_for(user.county_id, start.year)
+    keys = ("initial", "completion", "report", "mediation")
 
     def pct(r):
         return "—" if r["percent"] is None else f"{r['percent']}%"
-    rows = [[names[sid], received.get(sid, 0)] + [pct(month[sid][k]) for k in ("initial", "completion", "report",
-                                                                                 "mediation")]
-            + [pct(ytd[sid]["mediation"])] for sid in ids]
-    rows.append(["全县", sum(received.values())] + [pct(month["county"][k]) for k in ("initial", "completion",
-                                                                                     "report", "mediation")]
-                + [pct(ytd["county"]["mediation"])])
-    return {"header": ["所（分局）", "本月受理登记", "受理按时率", "办结按时率", "举报核查按时率", "调解成功率",
-                       "年度调解成功率"], "rows": rows}
+
+    def row(name, count, m, y):
+        versus = "；".join(compare(y["mediation"]["percent"], bench)) or "—"
+        return [name, count] + [pct(m[k]) for k in keys] + [pct(y["mediation"]), versus]
+    rows = [row(names[sid], received.get(sid, 0), month[sid], ytd[sid]) for sid in ids]
+    rows.append(row("全县", sum(received.values()), month["county"], ytd["county"]))
+    return {"header": ["所（分局）", "本月收到"] + [RATES[k] for k in keys] + ["年度调解成功率", "对比全国、全省平均"],
+            "rows": rows}
 
 
 @section("evaluations")

@@ -50,6 +50,8 @@ class Complaint(db.Model):
     address_hash = db.Column(db.String(32), nullable=False)
     # Handling (server/complaint): who, what was decided and when, and the deadlines that run.
     complainant_name = db.Column(db.String(60), nullable=False, default="")
+    complainant_address = db.Column(db.String(200), nullable=False, default="")
+    demand = db.Column(db.String(500), nullable=False, default="")
     external_no = db.Column(db.String(40), nullable=True, index=True)
     assignee_id = db.Column(db.ForeignKey("user_account.id"), nullable=True)
     accept_due = db.Column(db.Date, nullable=True)
@@ -67,8 +69,15 @@ class Complaint(db.Model):
     closed_at = db.Column(db.DateTime, nullable=True)
     violation_confirmed = db.Column(db.Boolean, nullable=False, default=False)
     deadline_uncertain = db.Column(db.Boolean, nullable=False, default=False)
+    clue_extended = db.Column(db.Boolean, nullable=False, default=False)
+    # Testing / appraisal days not counted (行政处罚程序规定 Art. 18): a report's decision, a clue's check.
+    report_paused_days = db.Column(db.Integer, nullable=False, default=0)
+    clue_paused_days = db.Column(db.Integer, nullable=False, default=0)
+    # A report's period restarted by merging a repeated report into it (Order No. 121 Art. 35).
+    clock_from = db.Column(db.Date, nullable=True)
+    merged_into_id = db.Column(db.ForeignKey("complaint.id"), nullable=True)
 
-    unit = db.relationship("Unit")
+    unit = db.relationship("Unit", foreign_keys=[unit_id])
 
     __table_args__ = (
         db.Index("ix_complaint_address_received", "address_hash", "received_at"),

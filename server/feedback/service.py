@@ -76,6 +76,8 @@ def add_complaint(sign, data: dict, addr: str, photo: bytes | None = None) -> Co
     unit = sign.unit
     c = Complaint(kind=data.get("kind", "complaint"), unit_id=unit.id, sign_id=sign.id, county_id=unit.county_id,
                   station_id=unit.station_id, description=data["description"], phone=data["phone"],
+                  complainant_name=data.get("complainant_name", ""),
+                  complainant_address=data.get("complainant_address", ""), demand=data.get("demand", ""),
                   photo_sha256=sha, source="sign_page", status="new", received_at=utcnow(), address_hash=addr)
     db.session.add(c)
     db.session.flush()

@@ -183,6 +183,13 @@ def open_original(user, sha: str, storage: Storage | None = None):
     return photo, (storage or current_storage()).open(photo.original_key)
 
 
+def open_original_range(user, sha: str, start: int, stop: int, storage: Storage | None = None):
+    """(photo, stream of bytes [start, stop) of the original) for a photo the user may see; the
+    caller has checked 0 <= start < stop <= photo.size (werkzeug's Range.range_for_length)."""
+    photo = get_photo(user, sha)
+    return photo, (storage or current_storage()).open_range(photo.original_key, start, stop)
+
+
 def thumbnail_bytes(user, sha: str, storage: Storage | None = None) -> tuple[Photo, bytes]:
     """(photo, thumbnail JPEG bytes) for a photo the user may see."""
     photo = get_photo(user, sha)

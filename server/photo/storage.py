@@ -3,6 +3,7 @@
 Records hold storage keys ("originals/ab/cd/<sha>"), never paths, so any app server behind a load
 balancer can read what another wrote once PHOTO_STORAGE points at shared object storage.
 """
+import io
 import os
 import re
 import tempfile
@@ -16,11 +17,17 @@ class ObjectMissing(KeyError):
     """No object under that key."""
 
 
+class StorageUnavailable(Exception):
+    """The store cannot be reached or refused the write (down, timing out, disk full): nothing was
+    stored; the request answers 503 and may be retried (server.web)."""
+
+
 class Storage(Protocol):
     def put(self, key: str, data: bytes) -> None: ...
     def get(self, key: str) -> bytes: ...
     def open(self, key: str) -> BinaryIO: ...
     def exists(self, key: str) -> bool: ...
+    def open_range(self, key: str, start: int, stop: int) -> BinaryIO: ...
     def delete(self, key: str) -> None: ...
 
 
@@ -41,7 +48,14 @@ class LocalStorage:
         return os.path.join(self.root, *check_key(key).split("/"))
 
     def put(self, key: str, data: bytes) -> None:
-        """Store bytes under key; a reader sees the old object or the whole new one, never a part."""
+        """Store bytes under key; a reader sees the old object or the whole new one, never a part.
+        StorageUnavailable when the disk is full or failing (the temp file is removed)."""
+        try:
+            self._put(key, data)
+        except OSError as e:
+            raise StorageUnavailable(f"local photo store: {e.strerror or e}") from e
+
+    def _put(self, key: str, data: bytes) -> None:
         path = self._path(key)
         folder = os.path.dirname(path)
         os.makedirs(folder, exist_ok=True)
@@ -67,6 +81,12 @@ class LocalStorage:
         except FileNotFoundError:
             raise ObjectMissing(key) from None
 
+    def open_range(self, key: str, start: int, stop: int) -> BinaryIO:
+        """A stream of bytes [start, stop) of the object."""
+        with self.open(key) as f:
+            f.seek(start)
+            return io.BytesIO(f.read(stop - start))
+
     def get(self, key: str) -> bytes:
         """The object's bytes."""
         with self.open(key) as f:
@@ -87,27 +107,48 @@ class LocalStorage:
 class S3Storage:
     """Objects in an S3-compatible bucket under a prefix. A PUT to S3 is atomic: no partial objects."""
 
+    # A worker must not hang on a store that is down: a few seconds to connect, one retry, then 503.
+    TIMEOUTS = {"connect_timeout": 3, "read_timeout": 20, "retries": {"max_attempts": 2, "mode": "standard"}}
+
     def __init__(self, bucket: str, prefix: str = "", client=None, **client_args):
         import boto3
+        from botocore.config import Config
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
-        self.client = client or boto3.client("s3", **client_args)
+        self.client = client or boto3.client("s3", config=Config(**self.TIMEOUTS), **client_args)
 
     def _key(self, key: str) -> str:
         return self.prefix + check_key(key)
 
+    def _call(self, key: str, op, **args):
+        """One S3 call; a missing key is ObjectMissing, a store that is down or failing (connection
+        refused, timeout, 5xx) is StorageUnavailable; any other refusal (403, bad bucket) is raised as is."""
+        from botocore.exceptions import BotoCoreError, ClientError
+        try:
+            return op(Bucket=self.bucket, Key=self._key(key), **args)
+        except ClientError as e:
+            code = e.response.get("Error", {}).get("Code")
+            status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+            if code in ("NoSuchKey", "404", "NotFound"):
+                raise ObjectMissing(key) from None
+            if status >= 500 or code in ("InternalError", "ServiceUnavailable", "SlowDown"):
+                raise StorageUnavailable(f"S3 {code}") from e
+            raise
+        except BotoCoreError as e:  # endpoint down, timeouts, a connection closed mid-body
+            raise StorageUnavailable(f"S3: {e}") from e
+
     def put(self, key: str, data: bytes) -> None:
-        """Store bytes under key."""
+        """Store bytes under key (one PUT: the object is there whole or not at all)."""
         # A neutral type: should the bucket ever be exposed, nothing is served as HTML or script.
-        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
-                               ContentType="application/octet-stream")
+        self._call(key, self.client.put_object, Body=data, ContentType="application/octet-stream")
 
     def open(self, key: str) -> BinaryIO:
         """A readable stream of the object; the caller closes it."""
-        try:
-            return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
-        except self.client.exceptions.NoSuchKey:
-            raise ObjectMissing(key) from None
+        return self._call(key, self.client.get_object)["Body"]
+
+    def open_range(self, key: str, start: int, stop: int) -> BinaryIO:
+        """A stream of bytes [start, stop) of the object, fetched as a ranged GET."""
+        return self._call(key, self.client.get_object, Range=f"bytes={start}-{stop - 1}")["Body"]
 
     def get(self, key: str) -> bytes:
         """The object's bytes."""
@@ -119,18 +160,15 @@ class S3Storage:
 
     def exists(self, key: str) -> bool:
         """Whether an object is stored under key."""
-        from botocore.exceptions import ClientError
         try:
-            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+            self._call(key, self.client.head_object)
             return True
-        except ClientError as e:
-            if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return False
-            raise
+        except ObjectMissing:
+            return False
 
     def delete(self, key: str) -> None:
         """Remove the object; no error if it is not there."""
-        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+        self._call(key, self.client.delete_object)
 
 
 def from_url(url: str, env=os.environ) -> Storage:

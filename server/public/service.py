@@ -55,17 +55,17 @@ def _unit_facts(sign: Sign) -> dict:
     return facts
 
 
-def lookup(raw: str) -> str | None:
+def lookup(raw: str, base_url: str | None = None) -> str | None:
     """The token whose page answers what a person scanned, pasted or typed; None when nothing fits.
 
     `raw` is what followed "/s/" in an address, or what was typed in the lookup box: a token (tidied by
     payload.find_token: trailing slash, spaces, full-width characters, glued punctuation), a whole sign
-    address, or the serial printed on the sign in any case, with or without dashes (canonical_serial).
+    address on `base_url`'s host, or the serial printed on the sign in any case, with or without dashes (canonical_serial).
     An existing sign's token wins over a serial of the same letters; a well-shaped token that is no
     sign of ours is returned all the same, so that its page says it was not found (the same answer as
     the scan). A serial gives its sign's token, whatever the sign's state.
     """
-    token = payload.find_token(raw)
+    token = payload.find_token(raw, base_url)
     if token is not None and find_by_token(token) is not None:
         return token
     sign = get_by_serial(raw)

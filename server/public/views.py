@@ -9,6 +9,7 @@ from server.feedback import service as feedback
 from server.public.cache import CachedPage, PageCache, cached_page, change_stamp
 from server.public.service import SHOWS_FACTS, SignPage, lookup, sign_head, sign_page, storefront_thumb
 from server.qrsign import payload
+from server.signage.service import canonical_serial
 
 bp = Blueprint("public", __name__)
 
@@ -72,21 +73,28 @@ LOOKUP_MAX = 200  # characters kept of what was typed in the lookup box
 
 
 def _lookup_page(query: str = "", status: int = 200) -> Response:
-    html = render_template("public/lookup.html", query=query[:LOOKUP_MAX], missed=bool(query))
+    """The lookup form; after a miss, what was typed stays in the box, and the verdict names it only
+    when it is a serial's shape (free text is never repeated as the bureau's words)."""
+    html = render_template("public/lookup.html", query=query[:LOOKUP_MAX], missed=bool(query),
+                           serial=canonical_serial(query) if query else None)
     return _html(html, status, PAGE_CACHING)
 
 
-@bp.get("/s/")
-@bp.get("/s")
-@bp.get("/S/")
+def _lookup(raw: str) -> str | None:
+    return lookup(raw, current_app.config["PUBLIC_BASE_URL"])
+
+
 @bp.get("/S")
+@bp.get("/S/")
+@bp.get("/s")
+@bp.get("/s/")  # listed last, registered first: the address url_for gives
 def lookup_form():
     """Check a sign by the serial printed on it (any case, dashes optional), or a pasted address.
     Found: to the sign's page, the same answer as a scan. Not found: says so, and how to check."""
     query = request.args.get("q", "").strip()
     if not query:
         return _lookup_page()
-    token = lookup(query)
+    token = _lookup(query)
     if token is None:
         return _lookup_page(query, 404)
     return redirect(url_for("public.sign", token=token), 303)
@@ -97,10 +105,13 @@ def lookup_form():
 def loose(raw: str):
     """An address as walls and chat apps deliver it: "/S/", a trailing slash, a space, full-width
     characters, "。，）" glued on, or a serial typed after "/s/" — sent on to the sign's one address."""
-    token = lookup(raw)
+    token = _lookup(raw)
     if token is None:
         return _lookup_page(raw, 404)
-    return redirect(url_for("public.sign", token=token), 301)
+    target = url_for("public.sign", token=token)
+    if target == request.path:  # a well-shaped token that is no sign: its own not-found page, not a loop
+        return _html(_render_page(sign_page(token), token), 404, PAGE_CACHING)
+    return redirect(target, 301)
 
 
 @bp.get("/s/<token>")
@@ -116,7 +127,7 @@ def sign(token: str):
     if entry is None:
         page = sign_page(token)
         if not page.found:  # not kept: guessed tokens must not push real signs out
-            return _html(_render_page(page, token), 404, PAGE_CACHING)
+            return loose(token)  # a 16-character serial ("JY-2023-00000002") is not a token
         entry = _pages().put(token, cached_page(_render_page(page, token).encode(), stamp))
     return _send(entry)
 

@@ -19,7 +19,6 @@ TOKEN_BYTES = 12
 TOKEN_LENGTH = 16
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16}$")
 _TOKEN_HEAD = re.compile(r"^([A-Za-z0-9_-]{16})(?![A-Za-z0-9_-])(.*)$", re.S)
-_TAIL_ALNUM = re.compile(r"[^\W_]")  # a letter or a digit, of any script: the tail is not just punctuation
 
 
 def new_token() -> str:
@@ -63,23 +62,33 @@ def clean(raw: str) -> str:
     return text.strip("/")
 
 
-def find_token(raw: str) -> str | None:
+def find_token(raw: str, base_url: str | None = None) -> str | None:
     """The version-1 token in what reached the server after "/s/", or None.
 
     Accepts what really arrives from walls and chat apps: a trailing slash, spaces, full-width
-    characters, and punctuation glued on after the token ("。", "，", "）", "!", "..."); also a whole
-    address pasted into the lookup box (".../s/<token>", any case of "/S/"). The token itself is
-    case-sensitive (base64), so it is never case-folded. Returns None when no 16-character token is
-    followed by nothing but punctuation.
+    characters, and anything glued on after the token ("。", "，", "）", "欢迎光临", "&from=timeline"):
+    the token is the run of 16 token characters at the start, which must end there. A whole address
+    pasted into the lookup box (".../s/<token>", any case of "/S/") counts only when it is on
+    `base_url`'s host (a look-alike site's address is not vouched for); a bare path is fine. The token
+    itself is case-sensitive (base64), so it is never case-folded.
     """
     text = clean(raw)
     i = text.lower().rfind(PREFIX)
     if i >= 0:
+        if i > 0 and not _same_host(text[:i], base_url):
+            return None
         text = text[i + len(PREFIX):].lstrip("/")
     m = _TOKEN_HEAD.match(text)
-    if m is None or _TAIL_ALNUM.search(m.group(2)):
-        return None
-    return m.group(1)
+    return m.group(1) if m else None
+
+
+def _same_host(head: str, base_url: str | None) -> bool:
+    """Whether "https://host[:port]" (or "host") before "/s/" names the host of base_url."""
+    if base_url is None:
+        return False
+    host = re.sub(r"^[a-z]+:/+", "", head.lower()).split("/")[0]
+    want = re.sub(r"^[a-z]+:/+", "", base_url.lower()).split("/")[0]
+    return host == want
 
 
 def short_text(url: str) -> str:

@@ -46,17 +46,20 @@ def format_serial(prefix: str, year: int, seq: int) -> str:
 
 
 _SERIAL_RE = re.compile(r"^([A-Z]{1,8})(\d{4})(\d{1,9})$")
+_LOOKALIKE_DIGITS = str.maketrans("OILZ", "0112")  # what a hurried hand types for 0, 1, 2
 
 
 def canonical_serial(raw: str) -> str | None:
     """The serial as printed ("JY-2023-000123") from what a person typed, or None if it cannot be one.
 
     Any case, with or without dashes or spaces, full-width characters folded (NFKC), leading zeros of
-    the number optional: "jy2023000123", "JY 2023 123", "ＪＹ－２０２３－０００１２３" all give
-    "JY-2023-000123". Pure: says nothing of whether the sign exists.
+    the number optional, O/I/L/Z typed for 0/1/1/2 after the letters: "jy2023000123", "JY 2023 123",
+    "ＪＹ－２０２３－０００１２３", "JY-2O23-000123" all give "JY-2023-000123". Pure: says nothing of
+    whether the sign exists.
     """
-    text = unicodedata.normalize("NFKC", raw or "").upper()
-    m = _SERIAL_RE.match(re.sub(r"[^A-Z0-9]", "", text))
+    text = re.sub(r"[^A-Z0-9]", "", unicodedata.normalize("NFKC", raw or "").upper())
+    letters = re.match(r"^[A-Z]*", text).group(0)
+    m = _SERIAL_RE.match(letters + text[len(letters):].translate(_LOOKALIKE_DIGITS))
     if m is None or len(raw) > 100:
         return None
     prefix, year, seq = m.group(1), int(m.group(2)), int(m.group(3))

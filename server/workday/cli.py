@@ -25,5 +25,8 @@ def seed_cmd():
 @click.option("--extended", is_flag=True, help="经批准延长")
 def deadline_cmd(code: str, start, extended: bool):
     """Print the due date of a period (e.g. complaint_accept 2026-09-29)."""
-    d = service.deadline(code, start.date(), extended=extended)
+    try:
+        d = service.deadline(code, start.date(), extended=extended)
+    except service.Invalid as err:
+        raise click.ClickException(err.message) from None
     click.echo(d.due.isoformat() + ("  ⚠ " + d.warning if d.uncertain else ""))

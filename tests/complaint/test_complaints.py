@@ -1,8 +1,9 @@
 """Complaints and reports: deadlines, every step, rates on hand-built cases, scope, masking, imports."""
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from server.account.models import User
 from server.complaint import importer, rates, service
@@ -38,8 +39,10 @@ def test_a_complaint_through_every_step_with_its_deadlines(cal, world):
     assert c.mediation_due == date(2026, 12, 8)  # 60 days: 8 Dec 2026, a Tuesday
     service.record_appraisal(_u(world, "admin_a"), c.id, 10, "质量鉴定")
     assert c.mediation_due == date(2026, 12, 18)
-    service.end_mediation(_u(world, "admin_a"), c.id, "success", date(2026, 11, 2))
-    assert c.notice_due == date(2026, 11, 11)
+    # Mediation ends in failure: terminated, the parties told within 7 working days (Order No. 121 Art. 23):
+    # Tue 3 Nov (1) … Wed 11 Nov (7)
+    service.end_mediation(_u(world, "admin_a"), c.id, "failure", date(2026, 11, 2))
+    assert c.notice_due == date(2026, 11, 11) and c.status == "mediation_ended"
     service.notify_end(_u(world, "admin_a"), c.id, date(2026, 11, 3))
     assert c.status == "closed" and c.closed_at is not None
     actions = [s.action for s in service.steps(c)]
@@ -48,17 +51,31 @@ def test_a_complaint_through_every_step_with_its_deadlines(cal, world):
         service.notify_end(_u(world, "admin_a"), c.id, date(2026, 11, 4))
 
 
+def test_a_successful_mediation_ends_with_an_agreement_not_a_termination_notice(cal, world):
+    # Order No. 121 Art. 24: mediation that succeeds gives a mediation agreement; the 7-working-day
+    # notice of Art. 23 is for a mediation terminated without one.
+    c = _new(world)
+    service.decide(_u(world, "admin_a"), c.id, "accepted", on=date(2026, 10, 9))
+    service.end_mediation(_u(world, "admin_a"), c.id, "success", date(2026, 11, 2))
+    assert c.status == "closed" and c.notice_due is None and c.outcome == "success"
+    assert [s.action for s in service.steps(c)][-1] == "agreement"
+    assert service.due_items(c) == []
+
+
 def test_rejection_needs_reasons_and_reports_have_their_own_clock(cal, world):
     c = _new(world)
     with pytest.raises(Invalid):
         service.decide(_u(world, "admin_a"), c.id, "rejected", "  ")
     with pytest.raises(Invalid):
         service.decide(_u(world, "admin_a"), c.id, "case_opened", "x")
-    r = _new(world, kind="report", received=datetime(2026, 12, 20, 2, 0))
-    # 15 working days from Sun 20 Dec 2026 run into January 2027, whose holidays are not yet known
-    assert r.accept_due == date(2027, 1, 8) and r.deadline_uncertain
+    with time_machine.travel(datetime(2026, 12, 21, 1, 0, tzinfo=timezone.utc), tick=False):
+        r = _new(world, kind="report", received=datetime(2026, 12, 20, 2, 0))
+    # 15 working days (行政处罚程序规定 Art. 18) from Sun 20 Dec 2026 run into January 2027, whose holidays are not
+    # yet entered: Dec 21–25 (5), 28–31 (9), Fri 1 Jan statutory New Year's Day off, Jan 4–8 (14), Mon 11 (15)
+    assert r.accept_due == date(2027, 1, 11) and r.deadline_uncertain
     service.extend(_u(world, "admin_a"), r.id, "经负责人批准")
-    assert r.accept_due == date(2027, 1, 29)
+    # +15 with approval: Jan 12–15 (19), 18–22 (24), 25–29 (29), Mon 1 Feb (30)
+    assert r.accept_due == date(2027, 2, 1)
     with pytest.raises(Invalid):
         service.extend(_u(world, "admin_a"), r.id, "again")
 
@@ -93,7 +110,7 @@ def test_rates_on_a_hand_built_case(cal, world):
     assert r["county"]["initial"]["percent"] == 33.3
     assert set(r) == {world.ids["a"], "county"}  # a station admin's rates cover their station only
     whole = rates.rates(_u(world, "county_admin"), date(2026, 10, 1), date(2026, 11, 1), now=date(2026, 11, 1))
-    assert whole[world.ids["b"]]["initial"] == {"label": "受理按时率", "num": 0, "den": 0, "percent": None}
+    assert whole[world.ids["b"]]["initial"] == {"label": "按时初查率", "num": 0, "den": 0, "percent": None}
     assert whole["county"]["initial"]["den"] == 3
 
 
@@ -157,10 +174,10 @@ def test_dashboard_shows_overdue_and_the_export_masks(cal, world, app):
     import io
     login(client, "a_insp")
     rows = list(load_workbook(io.BytesIO(client.get("/complaints/export.xlsx").data)).active.iter_rows(values_only=True))
-    assert rows[1][4] == "张*" and rows[1][5] == "138****5678"
+    assert rows[1][5] == "张*" and rows[1][6] == "138****5678"
     login(client, "admin")
     rows = list(load_workbook(io.BytesIO(client.get("/complaints/export.xlsx").data)).active.iter_rows(values_only=True))
-    assert rows[1][5] == "13812345678"
+    assert rows[1][6] == "13812345678"
 
 
 def test_assignment_and_steps_through_the_page(cal, world, app):

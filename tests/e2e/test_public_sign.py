@@ -77,6 +77,31 @@ def test_complaint_with_a_photo_on_a_phone(app, phone, live_server, world, evalu
         assert c.kind == "report" and c.phone == "13800000000" and c.photo_sha256
 
 
+def test_a_complaint_with_what_article_10_asks_for_on_a_phone(app, phone, live_server, world, evaluated):
+    _, token, _ = issue(app, world)
+    phone.goto(f"{live_server}/s/{token}/complain")
+    # When a consumer sends a complaint with only the facts and a phone number
+    phone.fill("textarea[name=description]", "昨天买的牛奶已过期，店家拒绝退货")
+    phone.fill("input[name=phone]", "13800000000")
+    phone.click("button:has-text('提交')")
+    phone.wait_for_load_state("networkidle")
+    # Then the form asks for the name, the address and the demand (Order No. 121 Art. 10), keeping what was typed
+    body = phone.inner_text("body")
+    assert "请填写您的姓名" in body and "请填写通讯地址" in body and "请写明您的投诉请求" in body
+    assert "12315" in body and phone.input_value("input[name=phone]") == "13800000000"
+    assert no_horizontal_overflow(phone)
+    shot(phone, "public-complaint-article-10-360")
+    phone.fill("input[name=complainant_name]", "王五")
+    phone.fill("input[name=complainant_address]", "缙云县五云街道1号")
+    phone.fill("input[name=demand]", "退货退款")
+    phone.click("button:has-text('提交')")
+    phone.wait_for_load_state("networkidle")
+    assert "已收到，所属市场监管所将依法处理" in phone.inner_text("body")
+    with app.app_context():
+        c = db.session.scalar(sa.select(Complaint))
+        assert (c.kind, c.complainant_name, c.demand) == ("complaint", "王五", "退货退款")
+
+
 def test_other_states_fit_a_phone(app, phone, live_server, world, evaluated):
     sid, token, _ = issue(app, world)
     _, token_b, _ = issue(app, world, "unit_b", "admin_b")

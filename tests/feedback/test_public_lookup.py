@@ -32,14 +32,16 @@ def test_find_token_survives_what_chat_apps_do(token, tail, head, full_width):
     raw = head + (wide(token) if full_width else token) + tail
     assert unicodedata.normalize("NFKC", wide(token)) == token
     assert payload.find_token(raw) == token
-    assert payload.find_token("https://fx.example.cn/S/" + raw) == token
+    assert payload.find_token("https://fx.example.cn/S/" + raw, "https://fx.example.cn") == token
+    assert payload.find_token("https://fx.example.cn.evil.com/s/" + raw, "https://fx.example.cn") is None
 
 
 @given(TOKEN, st.text(alphabet="abcXYZ123", min_size=1, max_size=3))
 def test_find_token_refuses_more_letters_after_the_token(token, extra):
     assert payload.find_token(token + extra) is None
-    assert payload.find_token(token + "。" + extra) is None
     assert payload.find_token(token[:-1]) is None
+    for glued in ("。" + extra, "欢迎光临", "&from=timeline", "?from=singlemessage", "。谢谢"):
+        assert payload.find_token(token + glued) == token  # the token's end is plain: anything may follow
 
 
 @given(st.sampled_from(["JY", "HZ", "LS"]), st.integers(2000, 2099), st.integers(1, 999_999),
@@ -51,6 +53,7 @@ def test_canonical_serial_from_what_people_type(prefix, year, seq, dash, lower, 
     typed = wide(typed) if full_width else typed
     assert canonical_serial(typed) == printed
     assert canonical_serial(f"{prefix}-{year}-{seq}") == printed  # leading zeros left out
+    assert canonical_serial(f"{prefix}-{year}-{seq:06d}".replace("0", "O").replace("1", "l")) == printed
 
 
 def test_canonical_serial_refuses_what_cannot_be_one():
@@ -64,7 +67,8 @@ def test_mangled_addresses_reach_the_sign(app, client, world, evaluated):
     canonical = f"/s/{token}"
     for path in (f"/s/{token}/", f"/S/{token}", f"/S/{token}/", f"/s/{token}%20", f"/s/%20{token}",
                  f"/s/{token}%E3%80%82", f"/s/{token}%EF%BC%8C", f"/s/{token}%EF%BC%89", f"/s/{token})",
-                 "/s/" + wide(token), f"/s/{token}%E3%80%80"):
+                 "/s/" + wide(token), f"/s/{token}%E3%80%80", f"/s/{token}欢迎光临", f"/s/{token}&from=timeline",
+                 f"/s/{token}%3Ffrom%3Dsinglemessage"):
         r = client.get(path)
         assert r.status_code == 301, path
         assert r.headers["Location"].endswith(canonical), path
@@ -83,6 +87,12 @@ def test_serial_typed_at_the_lookup_page_gives_the_scan_answer(app, client, worl
         assert r.status_code == 303, typed
         assert r.headers["Location"].endswith(f"/s/{token}"), typed
     assert client.get(f"/s/{serial.lower()}").headers["Location"].endswith(f"/s/{token}")
+    long_form = f"{prefix}-{year}-{int(seq):08d}"  # 16 characters: the shape of a token, but a serial
+    assert len(long_form) == 16 and client.get(f"/s/{long_form}").headers["Location"].endswith(f"/s/{token}")
+    with app.test_request_context():
+        from flask import url_for
+        assert url_for("public.lookup_form") == "/s/"
+    assert 'action="/s/"' in text(page)
     scan = text(client.get(f"/s/{token}"))
     assert "本标识真实有效" in scan and serial in scan
 
@@ -104,6 +114,19 @@ def test_a_miss_says_so_and_how_to_check_without_crying_fake(app, client, world,
     r = client.get("/s/" + payload.new_token() + "x")
     assert r.status_code == 404 and "未查到该标识" in text(r) and "假冒" not in text(r)
     assert client.get("/s/", query_string={"q": "x" * 5000}).status_code == 404
+    # what was typed is never repeated as the bureau's words (a forged "notice" about a real shop)
+    spoof = "JY-2023-000001”对应的标识。【缙云县市场监管局通知】该店已被列入经营异常名录，请添加微信 jy12315kf 退款"
+    body = text(client.get("/s/", query_string={"q": spoof}))
+    assert "经营异常名录" not in body.split('name="q"')[0] and "没有找到与输入内容对应的标识" in body
+    assert "没有编号为 <span class=\"nowrap\">JY-2023-999999</span> 的标识" in text(
+        client.get("/s/", query_string={"q": "jy2023999999"}))
+    # a look-alike site's address is not vouched for, even when the token is genuine
+    _, token, _ = issue(app, world, "unit_b", "admin_b")
+    for q in (f"https://evil.example.com/s/{token}", f"http://127.0.0.1:5000.evil.com/s/{token}"):
+        r = client.get("/s/", query_string={"q": q})
+        assert r.status_code == 404 and "未查到该标识" in text(r), q
+    assert client.get(f"/s/https://evil.example.com/s/{token}").status_code == 404
+    assert client.get("/s/", query_string={"q": f"http://127.0.0.1:5000/s/{token}"}).status_code == 303
 
 
 def test_revoked_and_replaced_signs_answer_the_same_by_serial(app, client, world, evaluated):

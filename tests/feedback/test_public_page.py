@@ -138,7 +138,8 @@ def test_rate_limit_per_sign_and_address(app, client, world, evaluated):
     _, token, _ = issue(app, world)
     codes = [client.post(f"/s/{token}/evaluate", data={"stars": "5"}).status_code for _ in range(6)]
     assert codes == [303] * 5 + [429]
-    r = client.post(f"/s/{token}/complain", data={"description": "服务态度很差", "phone": "13800000000"})
+    r = client.post(f"/s/{token}/complain", data={"kind": "report", "description": "服务态度很差",
+                                                   "phone": "13800000000"})
     assert r.status_code == 429 and "提交过于频繁" in text(r)
     # Another address is not held back.
     other = client.post(f"/s/{token}/evaluate", data={"stars": "5"}, environ_base={"REMOTE_ADDR": "10.0.0.9"})
@@ -159,14 +160,16 @@ def test_honeypot_pretends_and_stores_nothing(app, client, world, evaluated):
         assert db.session.scalar(sa.select(sa.func.count(Complaint.id))) == 0
 
 
-def _photos_dir(app):
-    import os
-    return app.config["PHOTO_STORAGE"][len("file://"):]
-
-
 def _stored_files(app):
+    """Every object in the run's photo store: a folder, or a bucket (TEST_PHOTO_STORAGE=seaweedfs)."""
     import os
-    root = _photos_dir(app)
+
+    from server.photo.storage import S3Storage, get_storage
+    store = get_storage(app)
+    if isinstance(store, S3Storage):
+        listed = store.client.list_objects_v2(Bucket=store.bucket, Prefix=store.prefix).get("Contents", [])
+        return sorted(o["Key"] for o in listed)
+    root = store.root
     return sorted(os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs) if os.path.isdir(root) else []
 
 
@@ -174,7 +177,8 @@ def test_complaint_photo_not_an_image_is_refused(app, client, world, evaluated):
     _, token, _ = issue(app, world)
     before = _stored_files(app)
     r = client.post(f"/s/{token}/complain", content_type="multipart/form-data",
-                    data={"description": "商品过期了还在卖", "phone": "13800000000",
+                    data={"description": "商品过期了还在卖", "phone": "13800000000", "complainant_name": "王五",
+                          "complainant_address": "缙云县五云街道1号", "demand": "退货退款",
                           "photo": (io.BytesIO(b"<?php evil(); ?>" * 10), "shot.jpg", "image/jpeg")})
     assert r.status_code == 422 and "不是可识别的 JPEG、PNG 或 WebP 图片" in text(r)
     with app.app_context():
@@ -216,6 +220,25 @@ def test_complaint_needs_phone_and_description(app, client, world, evaluated):
     r = client.post(f"/s/{token}/complain", data={"kind": "report", "description": "差", "phone": "12"})
     assert r.status_code == 422 and "请填写11位手机号" in text(r)
     assert '<option value="report" selected>' in text(r) and 'value="12"' in text(r)
+
+
+def test_a_complaint_asks_for_what_article_10_requires(app, client, world, evaluated):
+    # SAMR Order No. 121 Art. 10: the complainant's name, telephone and address, the demand, the facts
+    _, token, _ = issue(app, world)
+    form = text(client.get(f"/s/{token}/complain"))
+    assert "依照《市场监督管理投诉举报处理办法》处理" in form and "12315" in form
+    r = client.post(f"/s/{token}/complain", data={"kind": "complaint", "description": "买到的牛奶已过期",
+                                                   "phone": "13800000000"})
+    page = text(r)
+    assert r.status_code == 422 and "请填写您的姓名" in page and "请填写通讯地址" in page and "请写明您的投诉请求" in page
+    r = client.post(f"/s/{token}/complain", data={"kind": "complaint", "description": "买到的牛奶已过期",
+                                                   "phone": "13800000000", "complainant_name": "王五",
+                                                   "complainant_address": "缙云县五云街道1号", "demand": "退货退款"})
+    assert r.status_code == 303
+    with app.app_context():
+        c = db.session.scalar(sa.select(Complaint))
+        assert (c.complainant_name, c.complainant_address, c.demand) == ("王五", "缙云县五云街道1号", "退货退款")
+        assert c.accept_due is not None
 
 
 def test_forms_need_csrf(app, client, world, evaluated):

@@ -30,9 +30,9 @@ def test_local_crash_mid_write_leaves_no_partial_file(tmp_path, monkeypatch):
     def crash(fd):
         raise OSError("disk gone")
     monkeypatch.setattr(os, "fsync", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(st.StorageUnavailable):  # a full or failing disk: 503, retried later
         s.put("k/obj", b"new" * 1000)
-    with pytest.raises(OSError):
+    with pytest.raises(st.StorageUnavailable):
         s.put("k/other", b"x" * 1000)
 
     # Then the old object is whole, the new key does not exist, and no temp file is left
@@ -96,3 +96,24 @@ def test_upload_and_read_through_s3(app, client, world, s3_env):
     assert resp.data == data and resp.headers["Content-Type"] == "image/png"
     thumb = client.get(f"/api/v1/photos/{sha(data)}/thumb", headers=bearer(world.tokens["admin_a"]))
     assert thumb.status_code == 200 and thumb.data[:2] == b"\xff\xd8"
+
+
+def test_full_disk_answers_503_and_records_nothing(app, client, world, photo_dir, monkeypatch):
+    import errno
+
+    from server.extensions import db
+    from server.photo.models import Photo
+    from tests.photo.conftest import make_image, put, sha, stored_files
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    data = make_image("JPEG")
+    monkeypatch.setattr(os, "fsync", full)
+    r = put(client, world.tokens["inspector_a"], data)
+    assert r.status_code == 503 and r.headers["Retry-After"]
+    assert "照片存储暂时不可用" in r.get_json()["error"]["message"]
+    assert stored_files(photo_dir) == []
+    with app.app_context():
+        assert db.session.get(Photo, sha(data)) is None
+    monkeypatch.undo()
+    assert put(client, world.tokens["inspector_a"], data).status_code == 201

@@ -48,13 +48,14 @@ def test_extension_with_approval(calendar):
 
 
 def test_new_year_2027_is_uncertain_until_the_year_is_entered(calendar, world):
-    # Received Mon 28 Dec 2026: 2027 is not published yet, so 1 Jan 2027 is taken as a Friday at work
+    # Received Mon 28 Dec 2026, 2027 not yet published: the statutory New Year's Day (《全国年节及纪念日放假办法》
+    # Art. 2) is still a rest day: Tue 29 (1), Wed 30 (2), Thu 31 (3), Fri 1 Jan off, Mon 4 (4) … Thu 7 (7)
     d = service.deadline("complaint_accept", date(2026, 12, 28))
-    assert d.due == date(2027, 1, 6) and d.uncertain and "尚未录入节假日安排" in d.warning
+    assert d.due == date(2027, 1, 7) and d.uncertain and "尚未录入节假日安排" in d.warning
     # When the county admin enters 2027's New Year holiday
     admin = db.session.get(User, world.ids["county_admin"])
     service.set_year(admin, 2027, holidays=[(date(2027, 1, 1), "元旦")], workdays=[])
-    # Then the deadline is sure and a day later
+    # Then the deadline is sure
     d = service.deadline("complaint_accept", date(2026, 12, 28))
     assert d.due == date(2027, 1, 7) and not d.uncertain
 
@@ -70,10 +71,46 @@ def test_only_county_admins_enter_years_and_days_must_belong_to_the_year(calenda
 
 
 def test_rules_are_dated_data(calendar):
-    with pytest.raises(service.NotFound):
-        service.deadline("complaint_accept", date(2025, 1, 6))  # before Order 121: no rule entered
     rule = service.rule_for("clue_verify", date(2026, 11, 27))
     assert (rule.days, rule.working_days, rule.extension_days) == (15, True, 15) and "第121号" in rule.basis
+    assert "第二十七条" in rule.basis
+    # The day before Order No. 121 took effect, Order No. 20 governed
+    old = service.rule_for("mediation_end", date(2026, 4, 14))
+    assert (old.days, old.working_days) == (45, True) and "第20号" in old.basis and "第二十一条" in old.basis
+    new = service.rule_for("mediation_end", date(2026, 4, 15))
+    assert (new.days, new.working_days) == (60, False) and "第121号" in new.basis
+
+
+def test_a_date_no_rule_covers_is_named_in_chinese(calendar):
+    with pytest.raises(service.NoRule) as err:
+        service.deadline("complaint_accept", date(2019, 12, 31))  # before Order No. 20 took effect
+    assert err.value.message.startswith("2019-12-31没有适用的投诉受理决定期限规则")
+    assert "2020-01-01起" in err.value.message and "complaint_accept" not in err.value.message
+    assert err.value.status == 422
+
+
+def test_order_20_periods_computed_by_hand(calendar):
+    # Order No. 20 Art. 14: acceptance within 7 working days. Received Mon 2 Mar 2026:
+    # Tue 3 (1), Wed 4, Thu 5, Fri 6, Mon 9, Tue 10, Wed 11 (7)
+    assert service.deadline("complaint_accept", date(2026, 3, 2)).due == date(2026, 3, 11)
+    # Art. 21 (1) item 6: 45 working days from acceptance on Wed 11 Mar 2026. March after the 11th has
+    # 14 working days (12–31), April 22 weekdays less 清明 Mon 6 Apr = 21 (35), May: 1–5 劳动节 off, Sat 9 May
+    # worked (调休), so Wed 6 (36), Thu 7, Fri 8, Sat 9, Mon 11, Tue 12, Wed 13, Thu 14, Fri 15 (44), Mon 18 (45)
+    assert service.deadline("mediation_end", date(2026, 3, 11)).due == date(2026, 5, 18)
+    # Art. 21 (2): termination told within 7 working days; Art. 26 clue: 15 working days, +15 with approval
+    assert service.deadline("mediation_end_notice", date(2026, 3, 2)).due == date(2026, 3, 11)
+    clue = service.deadline("clue_verify", date(2026, 3, 2))
+    assert service.working_days_between(date(2026, 3, 2), clue.due) == 15
+    # A complaint keeps the rules of its day of receipt: accepted after 15 April, still 45 working days
+    later = service.deadline("mediation_end", date(2026, 4, 16), rules_on=date(2026, 4, 10))
+    assert service.working_days_between(date(2026, 4, 16), later.due) == 45
+
+
+def test_spring_festival_2027_falls_back_to_the_statutory_days(calendar):
+    # 2027 not entered: 除夕 Fri 5 Feb and 初一–初三 (6–8 Feb) are rest days (放假办法 Art. 2), no 调休 known.
+    # Received Mon 1 Feb 2027: Tue 2 (1), Wed 3 (2), Thu 4 (3), Fri 5–Mon 8 off, Tue 9 (4) … Fri 12 (7)
+    d = service.deadline("complaint_accept", date(2027, 2, 1))
+    assert d.due == date(2027, 2, 12) and d.uncertain
 
 
 def test_seeding_twice_adds_nothing(calendar):
