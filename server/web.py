@@ -6,6 +6,7 @@ from werkzeug.exceptions import HTTPException
 
 from server.account import service as accounts
 from server.core.bounds import bad_field, clean_header
+from server.core.pool import is_retryable
 from server.core.context import Actor, reset_actor, set_actor
 from server.core.errors import DomainError
 from server.extensions import db, login_manager
@@ -151,15 +152,11 @@ def handle_http_exception(err: HTTPException):
                           HTTP_MESSAGES.get(err.code, err.name))
 
 
-RETRYABLE_PG = {"40P01", "40001", "55P03"}  # deadlock, serialization failure, lock not available
-
-
 def handle_db_error(err: DBAPIError):
     """A deadlock, a busy database or a connection the server dropped (server.core.pool) is no fault of
     the request: nothing was stored; try again."""
     db.session.rollback()
-    code = getattr(err.orig, "sqlstate", None) or getattr(err.orig, "pgcode", None)
-    if code in RETRYABLE_PG or "database is locked" in str(err.orig) or err.connection_invalidated:
+    if is_retryable(err):
         resp = make_response(error_response(503, "retry", "服务器繁忙，本次未保存，请稍后重试"))
         resp.headers["Retry-After"] = "1"
         return resp
