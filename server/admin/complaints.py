@@ -148,6 +148,9 @@ def _county_stations():
                               .order_by(Station.position, Station.id)).all()
 
 
+ACT_FIELDS = {"action", "on", "outcome", "days", "note", "assignee_id", "station_id", "into_id"}
+
+
 @bp.post("/complaints/<int:complaint_id>/act")
 def complaint_act(complaint_id: int):
     """Take the next step of the handling: all of it stored, or nothing and the page again with the error beside
@@ -182,7 +185,9 @@ def complaint_act(complaint_id: int):
         db.session.rollback()
         if err.status == 404:
             raise
-        errors = err.fields or {"_": [err.message]}
+        errors = dict(err.fields)
+        if not set(errors) & ACT_FIELDS:  # not a field of these forms: said above them
+            errors["_"] = [err.message]
         return complaint_detail(complaint_id, errors=errors, form=request.form), 422
     flash("已记录", "ok")
     return redirect(url_for("admin.complaint_detail", complaint_id=complaint_id))

@@ -83,3 +83,28 @@ def _decode(content: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise Invalid("无法识别文件编码，请另存为UTF-8编码的CSV")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def xlsx_bytes(title: str, header: list[str], rows: list[list]) -> bytes:
+    """One sheet: a bold header row, then `rows`. Every text cell is written as text, so a value a
+    person typed that starts with = + - @ (or a tab / CR) is never a live formula when opened
+    (OWASP "CSV injection")."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, str) and value.startswith(_FORMULA_START):
+                cell.data_type = "s"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -5,9 +5,9 @@ The rules table as shipped (every period counted from the day after its event):
 | code | until 2026-04-14: SAMR Order No. 20 | from 2026-04-15: SAMR Order No. 121 |
 | --- | --- | --- |
 | complaint_accept | 7 working days, Art. 14 | 7 working days, Art. 15, 16 |
-| mediation_end | 45 working days, Art. 21 (1) item 6 (testing/appraisal not counted) | 60 days, Art. 22, 23 |
+| mediation_end | 45 working days, Art. 21 (1) item 6 (testing/appraisal not counted, Art. 20) | 60 days, Art. 22, 23 |
 | mediation_end_notice | 7 working days, Art. 21 (2) | 7 working days, Art. 23 |
-| clue_verify | 15 + 15 working days, Art. 26 | 15 + 15 working days, Art. 27 |
+| clue_verify | 15 + 15 working days, Art. 23 | 15 + 15 working days, Art. 27 |
 | report_case_decision | 15 + 15 working days, 行政处罚程序规定 Art. 18 | the same |
 """
 from datetime import date
@@ -26,9 +26,9 @@ ORDER_121_FROM = date(2026, 4, 15)
 RULES = [
     ("complaint_accept", ORDER_20_FROM, ORDER_20_TO, 7, True, 0, "投诉受理决定", ORDER_20 + "第十四条"),
     ("mediation_end", ORDER_20_FROM, ORDER_20_TO, 45, True, 0, "调解期限（检定、检验、检测、鉴定时间不计入）",
-     ORDER_20 + "第二十一条第一款第（六）项"),
+     ORDER_20 + "第二十一条第一款第（六）项，第二十条"),
     ("mediation_end_notice", ORDER_20_FROM, ORDER_20_TO, 7, True, 0, "终止调解告知", ORDER_20 + "第二十一条第二款"),
-    ("clue_verify", ORDER_20_FROM, ORDER_20_TO, 15, True, 15, "调解中发现违法线索的核查", ORDER_20 + "第二十六条"),
+    ("clue_verify", ORDER_20_FROM, ORDER_20_TO, 15, True, 15, "调解中发现违法线索的核查", ORDER_20 + "第二十三条"),
     ("report_case_decision", ORDER_20_FROM, ORDER_20_TO, 15, True, 15, "举报核查与立案决定",
      PENALTY + "第十八条（" + ORDER_20 + "第三十一条）"),
     ("complaint_accept", ORDER_121_FROM, None, 7, True, 0, "投诉受理决定", ORDER_121 + "第十五、十六条"),

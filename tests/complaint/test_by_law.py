@@ -156,6 +156,24 @@ def test_a_decision_before_receipt_or_in_the_future_is_refused_and_nothing_chang
     assert [s.action for s in service.steps(got)] == ["received"]
 
 
+def test_a_step_that_fails_midway_stores_nothing(cal, world, app):
+    # A record from before any rule (entered before dates were checked): accepting it needs a mediation
+    # period no rule gives, after the status was already set — the whole step must go
+    c = Complaint(kind="complaint", county_id=world.ids["county"], station_id=world.ids["a"], description="旧事",
+                  phone="", address_hash="", status="new", received_at=datetime(2019, 12, 30, 1, 0))
+    db.session.add(c)
+    db.session.commit()
+    client = app.test_client()
+    login(client, "a_admin")
+    r = client.post(f"/complaints/{c.id}/act", data={"action": "accepted", "on": "2026-11-02"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and "2019-12-30没有适用的" in page and "mediation_end" not in page
+    db.session.expire_all()
+    got = db.session.get(Complaint, c.id)
+    assert (got.status, got.decided_on, got.mediation_due) == ("new", None, None)
+    assert service.steps(got) == []
+
+
 def test_each_step_follows_the_one_before(cal, world):
     admin = _u(world, "admin_a")
     c = _new(world, datetime(2026, 10, 12, 1, 0))
@@ -337,3 +355,8 @@ def test_testing_time_is_not_counted_for_a_report_or_a_clue(cal, world):
     assert r.accept_due == date(2026, 12, 3)
     assert service.steps(r)[-1].note == "立案决定期限扣除10天 抽样检验"
 
+
+
+def test_an_import_row_received_in_the_future_is_refused(cal, world):
+    _, problems = _import(world, "W9,2099-01-04 09:00,投诉,李四,13900000000,,wuyun,还没发生\n")
+    assert problems == [{"row": 2, "messages": ["登记时间晚于现在"]}]

@@ -15,7 +15,8 @@ def demo(app):
 
 PAGES = [("dashboard", "/", "进度总览"), ("units", "/units", "单位"), ("carriers", "/carriers", "载体"),
          ("targets", "/targets?year=2023", "年度目标"), ("accounts", "/accounts", "账号"),
-         ("tokens", "/tokens", "设备"), ("unit-new", "/units/new", "单位"), ("import", "/units/import", "导入")]
+         ("tokens", "/tokens", "设备"), ("unit-new", "/units/new", "单位"), ("import", "/units/import", "导入"),
+         ("audit", "/audit", "操作记录")]
 
 
 @pytest.mark.parametrize("name,path,text", PAGES, ids=[p[0] for p in PAGES])
@@ -59,3 +60,24 @@ def test_station_admin_moves_a_unit_through_its_lifecycle_on_a_phone(phone, live
     with app.app_context():
         stage = db.session.scalar(sa.select(UnitYear.stage).where(UnitYear.unit_id == unit_id, UnitYear.year == 2023))
     assert stage == "committed"
+
+
+def test_audit_trail_shows_an_edit_in_words(desktop, phone, live_server, demo, app):
+    from server.unit.models import Unit
+    with app.app_context():
+        unit = db.session.scalar(db.select(Unit).order_by(Unit.id).limit(1))
+        unit_id, old = unit.id, unit.address
+    page_login(desktop, live_server, "admin", loader.DEMO_PASSWORD)
+    desktop.goto(f"{live_server}/units/{unit_id}/edit")
+    desktop.fill("input[name=address]", "五云街道审计路1号")
+    desktop.click("button:has-text('保存')")
+    desktop.wait_for_load_state("networkidle")
+    desktop.goto(f"{live_server}/audit?entity=unit&entity_id={unit_id}")
+    body = desktop.inner_text("body")
+    assert f"{old} → 五云街道审计路1号" in body and "市场主体" in body
+    shot(desktop, "admin-audit-1280")
+    page_login(phone, live_server, "admin", loader.DEMO_PASSWORD)
+    phone.goto(f"{live_server}/audit?entity=unit&entity_id={unit_id}")
+    assert "五云街道审计路1号" in phone.inner_text("body")
+    shot(phone, "admin-audit-edit-360")
+    assert no_horizontal_overflow(phone)

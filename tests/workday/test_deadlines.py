@@ -97,7 +97,7 @@ def test_order_20_periods_computed_by_hand(calendar):
     # 14 working days (12–31), April 22 weekdays less 清明 Mon 6 Apr = 21 (35), May: 1–5 劳动节 off, Sat 9 May
     # worked (调休), so Wed 6 (36), Thu 7, Fri 8, Sat 9, Mon 11, Tue 12, Wed 13, Thu 14, Fri 15 (44), Mon 18 (45)
     assert service.deadline("mediation_end", date(2026, 3, 11)).due == date(2026, 5, 18)
-    # Art. 21 (2): termination told within 7 working days; Art. 26 clue: 15 working days, +15 with approval
+    # Art. 21 (2): termination told within 7 working days; Art. 23 clue: 15 working days, +15 in special cases
     assert service.deadline("mediation_end_notice", date(2026, 3, 2)).due == date(2026, 3, 11)
     clue = service.deadline("clue_verify", date(2026, 3, 2))
     assert service.working_days_between(date(2026, 3, 2), clue.due) == 15

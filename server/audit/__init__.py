@@ -1,0 +1,1 @@
+"""The audit trail for people: search the audit log and say each change in words."""
