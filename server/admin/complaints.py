@@ -15,6 +15,7 @@ from server.admin.helpers import cst
 from server.core.clock import today, utcnow
 from server.core.bounds import to_day, to_int
 from server.core.errors import DomainError
+from server.core.tables import text_row
 from server.extensions import db
 from server.station.service import list_stations
 
@@ -205,7 +206,7 @@ def complaint_export():
     ws.append(service.EXPORT_HEADER)
     rows, _ = service.list_complaints(g.user, **_filters())
     for row in service.export_rows(g.user, rows):
-        ws.append(row)
+        ws.append(text_row(ws, row))
     out = io.BytesIO()
     wb.save(out)
     return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

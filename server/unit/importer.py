@@ -7,7 +7,7 @@ from openpyxl import Workbook
 
 from schemas.unit import UnitFieldsSchema
 from server.core import uscc
-from server.core.tables import read_rows
+from server.core.tables import read_rows, text_row
 from server.core.errors import Invalid, NotFound
 from server.extensions import db
 from server.station.models import UNIT_TYPES, Station
@@ -145,9 +145,10 @@ def export_units(user, year: int) -> bytes:
                 else Unit.station_id == user.station_id)
          .order_by(Station.position, Unit.name))
     for unit, station_name, stage in db.session.execute(q).yield_per(1000):
-        ws.append([unit.name, unit.uscc, unit.address, unit.industry, unit.contact_name, unit.contact_phone,
-                   station_name, UNIT_TYPES[unit.type], unit.return_days, unit.return_exclusions,
-                   "、".join(unit.tags or []), unit.lat, unit.lng, STAGES.get(stage, "未纳入")])
+        ws.append(text_row(ws, [unit.name, unit.uscc, unit.address, unit.industry, unit.contact_name,
+                               unit.contact_phone, station_name, UNIT_TYPES[unit.type], unit.return_days,
+                               unit.return_exclusions, "、".join(unit.tags or []), unit.lat, unit.lng,
+                               STAGES.get(stage, "未纳入")]))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -78,7 +78,7 @@ def test_the_consumers_forms_refuse_a_nul_on_the_form(app, client, world, evalua
     _, token, _ = issue(app, world)
     r = client.post(f"/s/{token}/evaluate", data={"stars": "4", "comment": "很好\u0000"})
     assert r.status_code == 422 and "控制字符" in r.get_data(as_text=True)
-    r = client.post(f"/s/{token}/complain", data={"kind": "complaint", "description": "少找钱了\u0000\u0000",
+    r = client.post(f"/s/{token}/complain", data={"kind": "report", "description": "少找钱了\u0000\u0000",
                                                    "phone": "13800000000"})
     assert r.status_code == 422 and "控制字符" in r.get_data(as_text=True)
 
