@@ -19,7 +19,7 @@ from marshmallow import ValidationError, fields, validate
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 TEXT_MAX = 10000
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 # C0 controls but tab, LF, CR; DEL and C1 controls; UTF-16 surrogates; the non-characters U+FFFE/U+FFFF.
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 

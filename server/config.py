@@ -39,9 +39,7 @@ class Config:
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],
     }
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_WINDOW_SECONDS = 15 * 60
-    LOGIN_MAX_FAILURES_PER_ADDRESS = 30
+    LOGIN_WINDOW_SECONDS = 15 * 60  # failed logins counted over this window (server.account.service.THROTTLES)
     PAGE_SIZE = 20
     FEEDBACK_PER_SIGN_HOUR = 5
     FEEDBACK_PER_ADDRESS_DAY = 20

@@ -139,7 +139,10 @@ def handle_domain_error(err: DomainError):
     if err.current is not None:
         from server.api_dump import dump_current
         current = dump_current(err.current)
-    return error_response(err.status, err.code, err.message, err.fields, current)
+    resp = make_response(error_response(err.status, err.code, err.message, err.fields, current))
+    if getattr(err, "retry_after", None):
+        resp.headers["Retry-After"] = str(err.retry_after)
+    return resp
 
 
 def handle_http_exception(err: HTTPException):

@@ -133,7 +133,7 @@ def test_bulk_refuses_bad_input_and_writes_nothing(app, world, as_user, count):
             "inspector_ids": [world.ids["inspector_a"]]}
     cases = [({"inspector_ids": []}, "请至少选择一名执行人"),
              ({"due_date": "2023-02-30"}, "“2023-02-30”不是有效日期"),
-             ({"due_date": "1023-02-03"}, "日期应在2000年到2099年之间"),
+             ({"due_date": "1023-02-03"}, "日期应在2000年到2100年之间"),
              ({"due_date": ""}, "请填写完成期限"),
              ({"year": "1900"}, "年份应在2000到2100之间"),
              ({"inspector_ids": [world.ids["inspector_b"]]}, "执行人须为本所（分局）在岗人员"),
