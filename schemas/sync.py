@@ -14,7 +14,7 @@ response; a device keeps a change until it has one.
 """
 from marshmallow import Schema, fields
 
-from schemas.common import UUID, between, length
+from schemas.common import UUID, UtcDateTime, between, length
 from schemas.inspection import RectificationSchema  # noqa: F401  (nested by name below)
 
 PROTOCOL = 1
@@ -45,6 +45,8 @@ class ChangeSchema(Schema):
     type = fields.String(required=True, validate=length(1, 30),
                          metadata={"description": "inspection | unit_edit | sign_posted; others are that change's invalid"})
     data = fields.Dict(required=True)
+    happened_at = UtcDateTime(allow_none=True, load_default=None, metadata={
+        "description": "变更在手机上发生的时间；服务器同时保存收到的时间"})
 
 
 class PushSchema(Schema):

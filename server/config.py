@@ -55,6 +55,10 @@ class Config:
     # A database server's pooled connection is pinged before use only after this long idle
     # (server.core.pool): a busy one is proved alive by the request before it.
     DB_PING_AFTER_IDLE_SECONDS = 10
+    # An inspection whose GPS fix is vaguer than this, or this far from the unit's location (metres), is put
+    # before staff in the daily patrol (每天网上巡).
+    GPS_DOUBT_ACCURACY_M = 200
+    GPS_DOUBT_DISTANCE_M = 500
 
     @classmethod
     def from_env(cls, instance_path: str) -> dict:
@@ -72,6 +76,8 @@ class Config:
             # Behind a reverse proxy, how many hops of X-Forwarded-For to trust (for rate limits).
             "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS", "0")),
             "PUBLIC_PAGE_TTL": float(os.environ.get("PUBLIC_PAGE_TTL", cls.PUBLIC_PAGE_TTL)),
+            "GPS_DOUBT_ACCURACY_M": float(os.environ.get("GPS_DOUBT_ACCURACY_M", cls.GPS_DOUBT_ACCURACY_M)),
+            "GPS_DOUBT_DISTANCE_M": float(os.environ.get("GPS_DOUBT_DISTANCE_M", cls.GPS_DOUBT_DISTANCE_M)),
         }
 
 

@@ -19,6 +19,36 @@ def base_items(standard: dict) -> list[dict]:
     return items
 
 
+# The "X" of 1+X for the two unit types the plan names, added to the base 八有八无 (plan §2).
+X_ITEMS = {
+    "no_reason_return": ("无理由退货单位（1+X）", [
+        {"code": "x.return_notice", "text": "店堂显著位置公示无理由退货承诺及退货期限", "group": "x",
+         "note_on_fail": True, "photo_on_fail": True},
+        {"code": "x.return_exclusions", "text": "不适用无理由退货的商品已明示", "group": "x",
+         "note_on_fail": True, "photo_on_fail": False},
+        {"code": "x.return_ledger", "text": "建立退货台账，退货流程顺畅", "group": "x",
+         "note_on_fail": True, "photo_on_fail": False},
+    ]),
+    "factory": ("放心工厂（1+X）", [
+        {"code": "x.quality_system", "text": "质量管理制度健全，出厂检验记录完整", "group": "x",
+         "note_on_fail": True, "photo_on_fail": True},
+        {"code": "x.open_factory", "text": "开放参观或透明车间展示", "group": "x",
+         "note_on_fail": True, "photo_on_fail": False},
+    ]),
+}
+
+
+def create_standard_templates(county_id: int, standard: dict, user_id: int | None = None) -> list[ChecklistTemplate]:
+    """A new county's checklists: the base 八有八无 (`standard`, the shape of checklist-base.json) for every
+    type, and base + X for no-reason-return units and trusted factories. Later versions are made on the
+    检查表 page."""
+    base = base_items(standard)
+    made = [create_template(county_id, "base", "八有八无基本标准", None, base, user_id)]
+    for unit_type, (name, extra) in X_ITEMS.items():
+        made.append(create_template(county_id, unit_type, name, unit_type, base + extra, user_id))
+    return made
+
+
 def create_template(county_id: int, code: str, name: str, unit_type: str | None, items: list[dict],
                     user_id: int | None = None, industry: str | None = None) -> ChecklistTemplate:
     """A template with its first version."""

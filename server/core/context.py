@@ -28,3 +28,22 @@ def set_actor(actor: Actor):
 def reset_actor(token) -> None:
     """Undo set_actor."""
     _actor.reset(token)
+
+
+# When the change being applied happened on the device (naive UTC), if it said so.
+_happened: ContextVar = ContextVar("happened_at", default=None)
+
+
+def device_time():
+    """The device's time of the change being applied (naive UTC), or None outside a device change."""
+    return _happened.get()
+
+
+def set_device_time(moment):
+    """Set the device time of the change being applied; returns a token for reset_device_time."""
+    return _happened.set(moment)
+
+
+def reset_device_time(token) -> None:
+    """Undo set_device_time."""
+    _happened.reset(token)

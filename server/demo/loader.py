@@ -146,20 +146,5 @@ def _carriers(rng, county, st, row) -> None:
 
 def _checklists(county) -> None:
     """The base 八有八无 for every type, with the X items of a no-reason-return unit and a factory."""
-    from server.checklist.service import base_items, create_template
-    base = base_items(checklist_base())
-    create_template(county.id, "base", "八有八无基本标准", None, base)
-    create_template(county.id, "no_reason_return", "无理由退货单位（1+X）", "no_reason_return", base + [
-        {"code": "x.return_notice", "text": "店堂显著位置公示无理由退货承诺及退货期限", "group": "x",
-         "note_on_fail": True, "photo_on_fail": True},
-        {"code": "x.return_exclusions", "text": "不适用无理由退货的商品已明示", "group": "x",
-         "note_on_fail": True, "photo_on_fail": False},
-        {"code": "x.return_ledger", "text": "建立退货台账，退货流程顺畅", "group": "x",
-         "note_on_fail": True, "photo_on_fail": False},
-    ])
-    create_template(county.id, "factory", "放心工厂（1+X）", "factory", base + [
-        {"code": "x.quality_system", "text": "质量管理制度健全，出厂检验记录完整", "group": "x",
-         "note_on_fail": True, "photo_on_fail": True},
-        {"code": "x.open_factory", "text": "开放参观或透明车间展示", "group": "x",
-         "note_on_fail": True, "photo_on_fail": False},
-    ])
+    from server.checklist.service import create_standard_templates
+    create_standard_templates(county.id, checklist_base())

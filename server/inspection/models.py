@@ -27,6 +27,8 @@ class Inspection(db.Model):
     lng = db.Column(db.Float, nullable=True)
     accuracy_m = db.Column(db.Float, nullable=True)
     gps_missing_reason = db.Column(db.String(200), nullable=True)
+    # Metres from the unit's recorded location to the fix, when both are known (issue 18, item 7).
+    distance_m = db.Column(db.Float, nullable=True)
     conclusion = db.Column(db.String(10), nullable=False)
     summary = db.Column(db.String(1000), nullable=False, default="")
     signature_sha256 = db.Column(db.String(64), nullable=True)

@@ -1,4 +1,5 @@
 """Submitting an inspection: the checks a schema cannot make, and its effects on tasks and the unit."""
+import math
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -42,6 +43,28 @@ def _version(version_id: int) -> _Version | None:
 def local_year(moment: datetime) -> int:
     """The year in China Standard Time of a UTC moment."""
     return (moment + timedelta(hours=8)).year
+
+
+def distance_m(lat1, lng1, lat2, lng2) -> float | None:
+    """Great-circle distance in metres (haversine, mean Earth radius 6 371 008.8 m); None if a point is
+    unknown."""
+    if None in (lat1, lng1, lat2, lng2):
+        return None
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return round(2 * 6371008.8 * math.asin(math.sqrt(min(1.0, h))), 1)
+
+
+def location_doubt(accuracy_m: float | None, distance: float | None, settings: dict) -> str | None:
+    """Why an inspection's location needs staff's eyes, in words, or None: a fix vaguer than
+    GPS_DOUBT_ACCURACY_M or further than GPS_DOUBT_DISTANCE_M from the unit (settings, in metres)."""
+    reasons = []
+    if accuracy_m is not None and accuracy_m > settings["GPS_DOUBT_ACCURACY_M"]:
+        reasons.append(f"定位精度约{round(accuracy_m)}米")
+    if distance is not None and distance > settings["GPS_DOUBT_DISTANCE_M"]:
+        reasons.append(f"距单位登记位置约{distance / 1000:.1f}公里" if distance >= 1000 else f"距单位登记位置约{round(distance)}米")
+    return "，".join(reasons) or None
 
 
 def _check(user, data: dict, unit, version: _Version | None) -> None:
@@ -107,6 +130,7 @@ def submit_inspection(user, data: dict) -> Inspection:
         client_id=data["client_id"], county_id=unit.county_id, station_id=unit.station_id, unit_id=unit.id,
         task_id=task.id if task else None, inspector_id=user.id, template_version_id=version.id,
         year=local_year(data["started_at"]), supersedes_id=old.id if old else None, submitted_at=utcnow(),
+        distance_m=distance_m(data.get("lat"), data.get("lng"), unit.lat, unit.lng),
         **{k: data.get(k) for k in FIELDS}))
     _store_answers(inspection, version, data["answers"])
     record_uses(photo_hashes(data.get("photos"), data["answers"], data.get("signature_sha256")), "inspection",

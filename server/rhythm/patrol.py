@@ -7,11 +7,13 @@ mark made today still matches tomorrow's list.
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from server.account.service import require_admin
 from server.core.errors import Invalid
 from server.extensions import db
-from server.inspection.models import Rectification
+from server.inspection.models import Inspection, Rectification
+from server.inspection.service import location_doubt
 from server.rhythm.models import PatrolDay, PatrolMark
 from server.station.service import get_station, list_stations
 from server.unit.models import Unit, UnitChange
@@ -61,6 +63,23 @@ def business_status_changed(station_ids, day):
     return [{"key": f"status:{c.id}", "kind": "经营状态变化", "title": f"{c.old_value} → {c.new_value}",
              "unit_id": u.id, "unit_name": u.name, "due": None, "overdue": False, "station_id": u.station_id}
             for c, u in rows]
+
+
+@provider
+def location_doubtful(station_ids, day):
+    """Inspections submitted yesterday or today whose GPS fix was vague or far from the unit (issue 18,
+    item 7; thresholds are the GPS_DOUBT_* settings)."""
+    settings = current_app.config
+    start, end = utc_range(day - timedelta(days=1))
+    rows = db.session.execute(sa.select(Inspection, Unit.name).join(Unit, Unit.id == Inspection.unit_id).where(
+        Inspection.station_id.in_(station_ids), Inspection.submitted_at >= start,
+        Inspection.submitted_at < end + timedelta(days=1),
+        sa.or_(Inspection.accuracy_m > settings["GPS_DOUBT_ACCURACY_M"],
+               Inspection.distance_m > settings["GPS_DOUBT_DISTANCE_M"]))).all()
+    return [{"key": f"location:{i.id}", "kind": "定位存疑",
+             "title": f"{i.inspector.name}的检查：{location_doubt(i.accuracy_m, i.distance_m, settings)}",
+             "unit_id": i.unit_id, "unit_name": name, "due": None, "overdue": False, "station_id": i.station_id}
+            for i, name in rows]
 
 
 def daily_list(user, station_id: int, day: date) -> dict:

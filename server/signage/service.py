@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from server.account.service import require_admin
-from server.core.clock import utcnow
+from server.core.clock import happened_at, utcnow
 from server.core.errors import Conflict, Invalid, NotFound
 from server.extensions import db
 from server.qrsign import payload
@@ -240,7 +240,7 @@ def mark_posted(user, unit_id: int, year: int, photo_sha256: str | None, note: s
     if sign is None:
         raise Invalid("该单位本年度尚未发放标识", fields={"unit_id": ["该单位本年度尚未发放标识"]})
     if sign.posted_at is None or photo_sha256:
-        sign.posted_at, sign.posted_by = utcnow(), user.id
+        sign.posted_at, sign.posted_by = happened_at(), user.id  # when the inspector saw it, not the sync
         sign.posted_photo_sha256 = photo_sha256 or sign.posted_photo_sha256
     _event(sign, "post", user.id, note)
     lifecycle.advance_by_effect(unit, year, "sign_issued", "sign_posted", user.id, f"标识 {sign.serial} 已张贴")

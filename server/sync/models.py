@@ -16,3 +16,5 @@ class SyncReceipt(db.Model):
     content_hash = db.Column(db.String(64), nullable=False)
     result = db.Column(db.JSON, nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # When the change was made on the device (UTC), as it said; created_at is when the server got it.
+    happened_at = db.Column(db.DateTime, nullable=True)

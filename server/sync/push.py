@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 from contextlib import contextmanager
+from datetime import timedelta
 
 import sqlalchemy as sa
 from marshmallow import ValidationError
@@ -24,6 +25,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from schemas.sync import PROTOCOL
 from server.core.clock import utcnow
+from server.core.context import reset_device_time, set_device_time
 from server.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from server.core.pool import is_retryable
 from server.extensions import db
@@ -84,13 +86,15 @@ def apply_change(user, change: dict, alone: bool = False) -> dict:
         return _replay(receipt, change_id, digest)
     if change["type"] not in HANDLERS:
         return {"id": change_id, "status": "invalid", "message": "变更类型不正确", "fields": {"type": ["变更类型不正确"]}}
+    happened = _device_time(change.get("happened_at"))
+    token = set_device_time(happened)
     try:
         with _all_or_nothing() if alone else db.session.begin_nested():
             result = HANDLERS[change["type"]](user, change["data"], change_id)
             # The receipt goes in with a plain INSERT: a unique key clash is the concurrent-twin case below.
             db.session.connection().execute(_STORE_RECEIPT, {
                 "change_id": change_id, "user_id": user.id, "type": change["type"], "content_hash": digest,
-                "result": result, "created_at": utcnow()})
+                "result": result, "created_at": utcnow(), "happened_at": happened})
     except ValidationError as err:
         return {"id": change_id, "status": "invalid", "message": "内容有误", "fields": err.messages}
     except Conflict as err:
@@ -114,12 +118,25 @@ def apply_change(user, change: dict, alone: bool = False) -> dict:
         return _failed(change_id)
     except Exception:  # noqa: BLE001 — whatever it is, it is this change's result, not the batch's
         return _failed(change_id)
+    finally:
+        reset_device_time(token)
     return {**result, "id": change_id, "status": "applied"}
 
 
 def _failed(change_id: str) -> dict:
     log.exception("push: change %s failed", change_id)
     return {"id": change_id, "status": "error", "message": FAILED}
+
+
+# A phone's clock may run a little fast; a time further ahead is not believed.
+_SKEW = timedelta(minutes=5)
+
+
+def _device_time(moment):
+    """The device time of a change, or None when absent or in the future (a wrong clock)."""
+    if moment is None or moment > utcnow() + _SKEW:
+        return None
+    return moment
 
 
 def push(user, changes: list[dict]) -> dict:

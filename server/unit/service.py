@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from server.account.service import require_admin
 from server.core import uscc
+from server.core.clock import happened_at
 from server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from server.extensions import db
 from server.station.models import Station
@@ -30,9 +31,11 @@ class UnitRef(NamedTuple):
     id: int
     county_id: int
     station_id: int
+    lat: float | None = None
+    lng: float | None = None
 
 
-_UNIT_REF = sa.select(Unit.id, Unit.county_id, Unit.station_id).where(Unit.id == sa.bindparam("id"))
+_UNIT_REF = sa.select(Unit.id, Unit.county_id, Unit.station_id, Unit.lat, Unit.lng).where(Unit.id == sa.bindparam("id"))
 
 
 def unit_ref(user, unit_id: int) -> UnitRef:
@@ -155,7 +158,7 @@ def update_unit(user, unit_id: int, data: dict, *, base_version: int, note: str 
         setattr(unit, key, value)
         changed = True
         if key in TRACKED_FIELDS:
-            db.session.add(UnitChange(unit_id=unit.id, field=key, old_value=_text(old),
+            db.session.add(UnitChange(unit_id=unit.id, field=key, old_value=_text(old), at=happened_at(),
                                       new_value=_text(value), note=note[:200], user_id=user.id))
     if changed:
         if "station_id" in data:

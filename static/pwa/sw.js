@@ -6,7 +6,7 @@ const KEEP = [SHELL_CACHE];
 const SHELL = [
   './', 'app.css', 'manifest.webmanifest',
   'icons/icon-192.png', 'icons/icon-512.png', 'icons/maskable-512.png',
-  'js/app.js', 'js/api.js', 'js/db.js', 'js/labels.js', 'js/photos.js', 'js/records.js', 'js/router.js',
+  'js/app.js', 'js/api.js', 'js/clock.js', 'js/db.js', 'js/labels.js', 'js/photos.js', 'js/records.js', 'js/router.js',
   'js/session.js', 'js/signature.js', 'js/sw-bridge.js', 'js/sync.js', 'js/transfer.js',
   'js/ui/login.js', 'js/ui/tasks.js', 'js/ui/units.js', 'js/ui/unit.js', 'js/ui/inspect.js',
   'js/ui/inspect-steps.js', 'js/ui/inspect-finish.js', 'js/ui/edit.js', 'js/ui/sign.js', 'js/ui/sync.js', 'js/ui/settings.js',

@@ -1,4 +1,5 @@
 // Words the app shows for the server's codes.
+import { chinaDate, chinaTime } from './clock.js';
 export const STAGES = {
   pool: '培育库', committed: '承诺公示', profiled: '系统录入', evaluated: '后评价通过',
   sign_issued: '标识发放', sign_posted: '标识张贴', removed: '已移出',
@@ -24,17 +25,11 @@ export function esc(value) {
     '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 }
 
-/** Today in the phone's calendar as YYYY-MM-DD. */
-export function today(offsetDays = 0) {
-  const d = new Date(Date.now() + offsetDays * 86400000);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
+/** Today in China time as YYYY-MM-DD (offsetDays later). */
+export const today = (offsetDays = 0) => chinaDate(Date.now(), offsetDays);
 
-export function fmtTime(ms) {
-  if (!ms) return '—';
-  const d = new Date(ms);
-  return `${d.getMonth() + 1}月${d.getDate()}日 ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-}
+/** A moment for people, in China time. */
+export const fmtTime = (value) => chinaTime(value);
 
 export function fmtBytes(n) {
   if (n == null) return '—';

@@ -1,5 +1,6 @@
 // Local records: drafts of inspections, changes waiting in the outbox, and what the screens read.
 import { tx, done, get, all, put, byIndex } from './db.js';
+import { chinaYear } from './clock.js';
 
 export function uuid() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -25,7 +26,7 @@ export async function templateFor(unit) {
 
 /** The year a unit is worked on: this year, else the latest year it has a stage (before a new year's plan). */
 export function yearOf(unit) {
-  const thisYear = String(new Date().getFullYear());
+  const thisYear = chinaYear();
   const years = Object.keys(unit.stages || {}).sort();
   return years.includes(thisYear) || !years.length ? thisYear : years[years.length - 1];
 }

@@ -108,7 +108,9 @@ async function pushBatch(batch) {
   emit();
   let results;
   try {
-    results = await api.push(batch.map((c) => ({ id: c.id, type: c.type, data: c.data })));
+    // Each change says when it was made on the phone: the server keeps that beside its own time.
+    results = await api.push(batch.map((c) => ({ id: c.id, type: c.type, data: c.data,
+      happened_at: new Date(c.created_at).toISOString() })));
   } catch (err) {
     if (err instanceof api.ApiError && err.kind === 'http' && err.status === 422) {
       await refuseBatch(batch, err);

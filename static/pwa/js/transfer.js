@@ -3,6 +3,7 @@
 import { all, get, tx, done } from './db.js';
 import { sha256, storeBytes } from './photos.js';
 import { photosOf } from './records.js';
+import { chinaStamp } from './clock.js';
 
 const FORMAT = 'fangxin-rescue';
 
@@ -41,7 +42,7 @@ export async function exportFile() {
     changes: changes.map(({ id, type, data, label, state, message, created_at }) => ({ id, type, data, label, state, message, created_at })),
     drafts, photos,
   };
-  const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
+  const stamp = chinaStamp();
   return new File([JSON.stringify(body)], `放心消费-待发送-${stamp}.json`, { type: 'application/json' });
 }
 

@@ -1,5 +1,6 @@
 // The last steps of an inspection: conclusion with rectification demands, the owner's signature, review.
 import { esc, CONCLUSIONS, RESULTS, today } from '../labels.js';
+import { chinaDate } from '../clock.js';
 import { storeBytes, photoBlob, sha256 } from '../photos.js';
 import { signedContent, inspectionBody, forgetPhoto } from '../records.js';
 import { signaturePad } from '../signature.js';
@@ -23,7 +24,7 @@ export function problems(ctx) {
   if (!draft.conclusion) out.push({ step: n + 1, text: '未选择检查结论' });
   const demands = draft.rectifications.filter((r) => r.demand.trim());
   if (draft.conclusion === 'rectify' && !demands.length) out.push({ step: n + 1, text: '限期整改须至少提出一项整改要求' });
-  if (draft.conclusion && draft.conclusion !== 'pass' && demands.some((r) => !r.due_date || r.due_date < draft.started_at.slice(0, 10))) {
+  if (draft.conclusion && draft.conclusion !== 'pass' && demands.some((r) => !r.due_date || r.due_date < chinaDate(draft.started_at))) {
     out.push({ step: n + 1, text: '整改期限须填写，且不能早于检查日期' });
   }
   if (!(draft.signer_name || '').trim()) out.push({ step: n + 2, text: '须填写签名人姓名' });
@@ -51,7 +52,7 @@ function conclusionStep(ctx, el) {
       <h3>整改要求</h3>
       <ol class="rects">${draft.rectifications.map((r, i) => `
         <li><textarea rows="2" data-i="${i}" data-f="demand" aria-label="整改要求">${esc(r.demand)}</textarea>
-          <div class="row2"><label class="inline">期限<input type="date" data-i="${i}" data-f="due_date" value="${esc(r.due_date)}" min="${draft.started_at.slice(0, 10)}"></label>
+          <div class="row2"><label class="inline">期限<input type="date" data-i="${i}" data-f="due_date" value="${esc(r.due_date)}" min="${chinaDate(draft.started_at)}"></label>
           <button type="button" class="btn small" data-del="${i}">删除</button></div></li>`).join('')}</ol>
       <button type="button" class="btn" id="add-rect">＋ 添加整改要求</button>` : ''}
     <label>检查小结<textarea id="summary" rows="3">${esc(draft.summary)}</textarea></label>`;

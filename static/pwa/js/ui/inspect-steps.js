@@ -120,13 +120,29 @@ export function locate(ctx, onDone) {
 
 const REASONS = ['室内无信号', '定位权限被拒绝', '手机定位故障'];
 
+/** Metres between two points (haversine), as the server computes it (inspection/service.py, distance_m). */
+function distanceM(lat1, lng1, lat2, lng2) {
+  const r = (d) => (d * Math.PI) / 180;
+  const h = Math.sin(r(lat2 - lat1) / 2) ** 2 + Math.cos(r(lat1)) * Math.cos(r(lat2)) * Math.sin(r(lng2 - lng1) / 2) ** 2;
+  return 2 * 6371008.8 * Math.asin(Math.sqrt(Math.min(1, h)));
+}
+
+function distanceText(ctx, g) {
+  const u = ctx.unit;
+  if (!g || !u || u.lat == null || u.lng == null) return '';
+  const d = distanceM(g.lat, g.lng, u.lat, u.lng);
+  const words = d >= 1000 ? `${(d / 1000).toFixed(1)} 公里` : `${Math.round(d)} 米`;
+  return `<p class="note ${d > 500 ? 'warn' : ''}" id="gps-distance">距单位登记位置约 ${words}${d > 500 ? '：不在单位附近的定位会提示所里核查' : ''}</p>`;
+}
+
 function gpsStep(ctx, el) {
   const { draft } = ctx;
   const g = draft.gps;
   el.innerHTML = `
     <h2>现场定位</h2>
     ${g ? `<p class="big-fact">已定位 ✓<br><small>纬度 ${g.lat.toFixed(5)}，经度 ${g.lng.toFixed(5)}<br>精度约 ${Math.round(g.accuracy_m)} 米</small></p>
-      ${g.accuracy_m > 100 ? '<p class="note warn">精度较差，可到室外重新定位</p>' : ''}`
+      ${g.accuracy_m > 100 ? '<p class="note warn">精度较差，可到室外重新定位；精度差的定位会提示所里核查</p>' : ''}
+      ${distanceText(ctx, g)}`
     : `<p class="note ${draft.gps_error ? 'warn' : ''}">${esc(draft.gps_error || '尚未定位')}</p>`}
     <button type="button" class="btn big" id="locate">${g ? '重新定位' : '获取定位'}</button>
     ${g ? '' : `

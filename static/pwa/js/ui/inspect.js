@@ -22,11 +22,12 @@ export async function render(main, draftId) {
     main.innerHTML = '<section class="pad"><p class="empty">本机缺少这次检查用的检查表，请联网同步后再打开。</p></section>';
     return;
   }
+  const unit = await get('units', draft.unit_id); // its recorded location, to say how far the fix is
   const items = template.items;
   const last = items.length + 3; // items, then 定位, 结论与整改, 签名, 提交
   const cleanups = [];
   const ctx = {
-    draft, template, items, main, last,
+    draft, template, items, main, last, unit,
     closed: false,
     // After the screen closed or the draft went to the outbox, a late callback must not write it back.
     // Every save checks the signature still covers the content; a change after signing clears it.

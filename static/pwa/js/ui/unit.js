@@ -3,12 +3,13 @@ import { all, get } from '../db.js';
 import { esc, STAGES, STAGE_ORDER, UNIT_TYPES, TASK_KINDS, BUSINESS, CONCLUSIONS, RECT_STATUS, STATES } from '../labels.js';
 import { unitView, yearOf, templateFor, newDraft, draftsFor, inspectionsOf, signInForce } from '../records.js';
 import { go } from '../router.js';
+import { chinaDate } from '../clock.js';
 
 export const tab = 'units';
 
 function signStatus(stage, pendingSign, sign) {
   if (pendingSign && pendingSign.state !== 'sent') return `已确认张贴（${STATES[pendingSign.state] || pendingSign.state}）`;
-  if (sign && sign.posted_at) return `${sign.serial} · 已张贴（${String(sign.posted_at).slice(0, 10)}）`;
+  if (sign && sign.posted_at) return `${sign.serial} · 已张贴（${chinaDate(sign.posted_at)}）`;
   if (sign) return `${sign.serial} · 已发放，待张贴确认`;
   if (stage === 'sign_posted') return '已张贴';
   if (stage === 'sign_issued') return '已发放，待张贴确认';
@@ -65,7 +66,7 @@ export async function render(main, param = '') {
       ${rects.length ? `<ul class="list plain">${rects.map((r) => `<li>${esc(r.demand)} <small>期限 ${esc(r.due_date)} · ${esc(RECT_STATUS[r.status] || r.status)}</small></li>`).join('')}</ul>` : '<p class="muted">无</p>'}
       <h2>最近的检查</h2>
       ${inspections.length ? `<ul class="list plain">${inspections.slice(0, 10).map((i) => `
-        <li><b>${esc(String(i.started_at).slice(0, 10))}</b> ${esc(TASK_KINDS[i.kind] || i.kind)} ·
+        <li><b>${esc(chinaDate(i.started_at))}</b> ${esc(TASK_KINDS[i.kind] || i.kind)} ·
           <span class="tag ${i.conclusion === 'pass' ? 'ok' : 'bad'}">${esc(CONCLUSIONS[i.conclusion] || i.conclusion)}</span>
           ${i.local ? `<small>${esc(STATES[i.local] || i.local)}</small>` : ''}</li>`).join('')}</ul>` : '<p class="muted">暂无检查记录</p>'}
     </section>`;

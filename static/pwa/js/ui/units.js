@@ -1,9 +1,10 @@
 // Search the station's units by name, credit code or address.
 import { all } from '../db.js';
 import { esc, STAGES } from '../labels.js';
+import { chinaYear } from '../clock.js';
 
 let lastQuery = '';
-const THIS_YEAR = String(new Date().getFullYear());
+const THIS_YEAR = chinaYear();
 const stageOf = (u) => { const s = u.stages || {}; return s[THIS_YEAR] || s[Object.keys(s).sort().pop()]; };
 
 export async function render(main) {
