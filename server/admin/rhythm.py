@@ -1,7 +1,6 @@
 """The supervision rhythm pages: daily patrol, weekly look-back, monthly bulletins, holiday calendar."""
 from datetime import date, timedelta
 
-import sqlalchemy as sa
 from flask import Response, flash, g, redirect, render_template, request, url_for
 
 from server.admin.bp import bp
@@ -9,9 +8,7 @@ from server.core.bounds import to_int
 from server.admin.helpers import form_day, require_county
 from server.core.clock import today
 from server.core.errors import DomainError
-from server.extensions import db
 from server.rhythm import bulletin, lookback, patrol
-from server.rhythm.models import Lookback
 from server.rhythm.export import bulletin_pdf, bulletin_xlsx
 from server.rhythm.view import bars, bulletin_rows
 from server.station.service import list_stations
@@ -73,8 +70,7 @@ def lookback_page():
         except DomainError as err:
             flash(err.message, "error")
         return redirect(url_for("admin.lookback_page", station_id=sid))
-    rows = db.session.scalars(sa.select(Lookback).where(Lookback.station_id == sid)
-                              .order_by(Lookback.week_start.desc()).limit(12)).all() if sid else []
+    rows = lookback.past_runs(g.user, sid) if sid else []
     return render_template("admin/lookback.html", rows=rows, monday=monday, station_id=sid,
                            stations=list_stations(g.user))
 
