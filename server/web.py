@@ -20,6 +20,11 @@ PUBLIC_ENDPOINTS = {
     "accounts.create_token", "pwa.app_root", "pwa.app_file",
 }
 
+# Inline style is allowed (templates and the field app set style attributes); inline script is not.
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+            "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; "
+            "form-action 'self'; frame-ancestors 'none'")
+
 HTTP_MESSAGES = {
     400: "请求内容有误", 401: "请先登录", 403: "没有权限", 404: "找不到该页面或记录",
     405: "不支持的请求方式", 409: "与当前数据冲突", 413: "上传的内容过大", 415: "不支持的内容类型",
@@ -102,6 +107,14 @@ def after_request(response):
             db.session.rollback()
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        # Staff pages and the field app: scripts only from our own files, never framed (clickjacking). The
+        # consumer's pages set a stricter one of their own (server.public.views).
+        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        # Only over HTTPS (behind the proxy, with TRUSTED_PROXY_HOPS so X-Forwarded-Proto counts): a year.
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
 
 
