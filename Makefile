@@ -24,7 +24,10 @@ run: $(STAMP) fonts
 	$(BIN)/flask workdays seed
 	$(BIN)/flask demo load
 	@echo "放心消费管理系统: http://127.0.0.1:$(PORT)/  (登录后台) · API: /api/v1/openapi.json"
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	@# Background jobs (sign batches, imports, bulletins) run in a worker beside the web server; it
+	@# stops with it. The queue (instance/jobs-queue.db, or Redis with REDIS_URL) keeps what it has not done.
+	$(BIN)/flask jobs worker & worker=$$!; trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # Browser tests need Debian's Chromium and a CJK font; install them when missing.
 browser:

@@ -71,6 +71,8 @@ class UnitEditSchema(Schema):
     unit_id = fields.Integer(required=True)
     base_version = fields.Integer(required=True)
     changes = fields.Dict(required=True)
+    base = fields.Dict(load_default=None, metadata={
+        "description": "修改前手机上看到的值（每个修改的字段）：只有双方都改了的字段才冲突，其余合并"})
     note = fields.String(load_default="", validate=length(max=200))
 
 

@@ -59,6 +59,8 @@ def _register_blueprints(app: Flask) -> None:
     from server.admin import register as register_admin
     from server.carrier.api import api_bp as carrier_api
     from server.complaint.api import api_bp as complaint_api
+    from server.directory.api import api_bp as directory_api
+    from server.directory.views import bp as directory_bp
     from server.extensions import api, csrf
     from server.health import bp as health_bp
     from server.public.views import bp as public_bp
@@ -75,8 +77,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(pwa_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(directory_bp)
     for bp in (account_api, station_api, unit_api, carrier_api, checklist_api, task_api, inspection_api,
-               photo_api, sign_api, sync_api, complaint_api):
+               photo_api, sign_api, sync_api, complaint_api, directory_api):
         csrf.exempt(bp)  # bearer tokens, not cookies: no CSRF to guard against
         api.register_blueprint(bp, url_prefix="/api/v1" + bp.url_prefix)
     register_admin(app)
@@ -89,6 +92,8 @@ def _register_cli(app: Flask) -> None:
     from server.unit.cli import units_cli
     from server.workday.cli import workdays_cli
     from server.rhythm.cli import bulletin_cli
+    from server.job.cli import jobs_cli
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(signs_cli)
     app.cli.add_command(workdays_cli)
     app.cli.add_command(bulletin_cli)

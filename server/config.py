@@ -59,6 +59,12 @@ class Config:
     # before staff in the daily patrol (每天网上巡).
     GPS_DOUBT_ACCURACY_M = 200
     GPS_DOUBT_DISTANCE_M = 500
+    # Background jobs (server.job.queue): Redis when REDIS_URL is set, else a SQLite queue file in the
+    # instance folder read by `flask jobs worker`; JOBS_QUEUE=inline runs each job in the process that
+    # started it. A running job whose worker has said nothing for JOBS_STALE_SECONDS is failed.
+    JOBS_QUEUE = ""
+    JOBS_QUEUE_NAME = "fangxin"
+    JOBS_STALE_SECONDS = 300
 
     @classmethod
     def from_env(cls, instance_path: str) -> dict:
@@ -79,6 +85,10 @@ class Config:
             "PUBLIC_PAGE_TTL": float(os.environ.get("PUBLIC_PAGE_TTL", cls.PUBLIC_PAGE_TTL)),
             "GPS_DOUBT_ACCURACY_M": float(os.environ.get("GPS_DOUBT_ACCURACY_M", cls.GPS_DOUBT_ACCURACY_M)),
             "GPS_DOUBT_DISTANCE_M": float(os.environ.get("GPS_DOUBT_DISTANCE_M", cls.GPS_DOUBT_DISTANCE_M)),
+            "REDIS_URL": os.environ.get("REDIS_URL", ""),
+            "JOBS_QUEUE": os.environ.get("JOBS_QUEUE", cls.JOBS_QUEUE),
+            "JOBS_QUEUE_NAME": os.environ.get("JOBS_QUEUE_NAME", cls.JOBS_QUEUE_NAME),
+            "JOBS_STALE_SECONDS": int(os.environ.get("JOBS_STALE_SECONDS", cls.JOBS_STALE_SECONDS)),
         }
 
 

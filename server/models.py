@@ -15,3 +15,4 @@ import server.signage.models  # noqa: F401,E402
 from server.workday.models import CalendarDay, CalendarYear, DeadlineRule  # noqa: F401,E402
 from server.rhythm.models import Bulletin, Lookback, PatrolDay, PatrolMark  # noqa: F401,E402
 from server.complaint.models import ComplaintStep, MediationBenchmark  # noqa: F401,E402
+from server.job.models import Job  # noqa: F401,E402

@@ -52,6 +52,8 @@ def app(request):
         "WTF_CSRF_ENABLED": False,
         "PHOTO_STORAGE": _photo_storage(request, tmp),
         "SECRET_KEY": "test-secret",
+        # Jobs run in the process that starts them, once committed; tests/job runs them on real queues.
+        "JOBS_QUEUE": "inline",
     })
     with app.app_context():
         _wipe(_db.engine, drop=True)

@@ -1,7 +1,7 @@
 """Import units from a spreadsheet (preview, then confirm all or nothing), the template, and export."""
 import io
 
-from flask import flash, g, redirect, render_template, request, send_file, url_for
+from flask import g, redirect, render_template, request, send_file, url_for
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -10,6 +10,7 @@ from server.core.bounds import to_int
 from server.admin.dashboard import chosen_year
 from server.core.errors import DomainError
 from server.dashboard.service import default_year
+from server.job import service as jobs
 from server.unit import importer
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,14 +49,15 @@ def unit_import_preview(batch_id: int):
 
 @bp.post("/units/import/<int:batch_id>/confirm")
 def unit_import_confirm(batch_id: int):
-    """Import every row of a problem-free preview in one go."""
+    """Import every row of a problem-free preview in one go, as a job; to its page."""
     try:
-        count = importer.confirm_import(g.user, batch_id)
+        batch = importer.queue_confirm(g.user, batch_id)
     except DomainError as err:
         batch = importer.get_batch(g.user, batch_id)
         return render_template("admin/import_preview.html", batch=batch, error=err.message), err.status
-    flash(f"已导入 {count} 家单位", "ok")
-    return redirect(url_for("admin.units"), 303)
+    job = jobs.start(g.user, "unit_import", {"batch_id": batch.id, "label": f"{batch.filename}（{len(batch.rows)} 行）"},
+                     station_id=g.user.station_id, total=len(batch.rows))
+    return redirect(url_for("admin.job_page", job_id=job.id), 303)
 
 
 @bp.get("/units/import/template.xlsx")

@@ -8,6 +8,7 @@ from server.core.bounds import to_int
 from server.admin.helpers import form_day, require_county
 from server.core.clock import today
 from server.core.errors import DomainError
+from server.job import service as jobs
 from server.rhythm import bulletin, lookback, patrol
 from server.rhythm.export import bulletin_pdf, bulletin_xlsx
 from server.rhythm.view import bars, bulletin_rows
@@ -81,10 +82,12 @@ def bulletins():
     month = request.values.get("month") or (today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     if request.method == "POST":
         try:
-            record = bulletin.generate(g.user, month)
-            return redirect(url_for("admin.bulletin_view", bulletin_id=record.id))
+            bulletin.check_generate(g.user, month)
         except DomainError as err:
             flash(err.message, "error")
+        else:
+            job = jobs.start(g.user, "bulletin", {"month": month, "label": f"{month} 月度通报"}, total=2)
+            return redirect(url_for("admin.job_page", job_id=job.id), 303)
     return render_template("admin/bulletins.html", rows=bulletin.kept(g.user), month=month)
 
 

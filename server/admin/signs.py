@@ -1,4 +1,4 @@
-"""Sign pages: who waits for a sign, issuing in bulk, printing (PNG, batch PDF), replacing, revoking."""
+"""Sign pages: who waits for a sign, issuing in bulk, printing (PNG, a batch PDF as a job), replacing, revoking."""
 from flask import Response, flash, g, redirect, render_template, request, url_for
 
 from schemas.sign import SignBatchSchema, SignReplaceSchema, SignRevokeSchema
@@ -8,6 +8,7 @@ from server.core.bounds import ids as form_ids, to_int
 from server.admin.helpers import parse_form
 from server.core.errors import DomainError, Invalid
 from server.dashboard.service import default_year
+from server.job import service as jobs
 from server.qrsign.font import FontError
 from server.signage import printing, service
 from server.signage.models import ACTIONS, REVOKE_REASONS, SIGN_TITLES, STATUSES
@@ -82,25 +83,22 @@ def sign_print(sign_id: int):
 
 @bp.post("/signs/batch")
 def signs_batch():
-    """A station's signs in force for a year and type as one PDF, written page by page as it streams."""
+    """Start a job making a station's signs in force for a year and type as one PDF; to its page."""
     require_admin(g.user)
     data, errors = parse_form(SignBatchSchema(), request.form)
     if errors:
         raise Invalid("打印条件有误", fields=errors)
     station = get_station(g.user, data["station_id"])
     try:
-        specs = printing.batch_specs(station.id, data["year"], data["type"])
-        bold, regular = printing.sign_fonts()
+        specs = printing.batch_specs(station.id, data["year"], data["type"])  # refused now, not in the job
     except FontError as err:
         raise Invalid(err.message) from None
     if not specs:
         flash("没有可打印的标识", "error")
         return redirect(url_for("admin.signs", station_id=station.id, year=data["year"]), 303)
-    service.record_batch_print(g.user, station.id, data["year"], data["type"])
-    name = f"signs-{station.code}-{data['year']}-{data['type'] or 'all'}.pdf"
-    resp = Response(printing.pdf_chunks(specs, bold, regular), mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return resp
+    label = f"{station.name} {data['year']}年度 {SIGN_TITLES[data['type']] if data['type'] else '全部类型'}"
+    job = jobs.start(g.user, "sign_batch", {**data, "label": label}, station_id=station.id, total=len(specs))
+    return redirect(url_for("admin.job_page", job_id=job.id), 303)
 
 
 def _act(sign_id: int, schema, action):

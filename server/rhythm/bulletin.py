@@ -111,11 +111,17 @@ def _json_keys(value):
     return value
 
 
-def generate(user, month: str) -> Bulletin:
-    """Compute and keep a bulletin for the month (county admins)."""
+def check_generate(user, month: str) -> None:
+    """Refuse (Forbidden, Invalid) what generate would refuse, before its job is started."""
     if user.role != "county_admin":
         from server.core.errors import Forbidden
         raise Forbidden("只有县局管理员可以生成月度通报")
+    month_bounds(month)
+
+
+def generate(user, month: str) -> Bulletin:
+    """Compute and keep a bulletin for the month (county admins)."""
+    check_generate(user, month)
     record = Bulletin(county_id=user.county_id, month=month, data=compute(user, month), user_id=user.id)
     db.session.add(record)
     db.session.flush()

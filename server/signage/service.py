@@ -186,6 +186,17 @@ def record_batch_print(user, station_id: int, year: int, type: str | None = None
         record_print(user, sign)
 
 
+def record_prints(user, serials: list[str]) -> int:
+    """Count a print of each of these signs (a batch PDF of them has been made); refuses them all if
+    one is no longer in force. Returns how many."""
+    for serial in serials:
+        sign = get_by_serial(serial)
+        if sign is None:
+            raise Invalid(f"标识 {serial} 已不存在")
+        record_print(user, _scoped(user, sign.id))
+    return len(serials)
+
+
 def replace_sign(user, sign_id: int, note: str = "") -> Sign:
     """A new sign (new token and serial) for the same unit and year; the old one shows 已更换."""
     require_admin(user)

@@ -55,3 +55,17 @@ def sign_state(sign: Sign | None) -> str:
         if now not in STANDING:
             return "expired"
     return "valid"
+
+
+def in_force_clause() -> sa.ColumnElement[bool]:
+    """The SQL form of `sign_state(sign) == "valid"`, as a WHERE condition on Sign (correlated, so it can
+    stand in an EXISTS over a unit's signs): the one rule for lists of signs in force, such as the public
+    directory. Kept beside sign_state and tested against it sign by sign (tests/signage/test_in_force.py)."""
+    latest = (sa.select(sa.func.max(Target.year)).where(Target.county_id == Sign.county_id)
+              .correlate(Sign).scalar_subquery())
+    removed_then = sa.select(UnitYear.id).where(UnitYear.unit_id == Sign.unit_id, UnitYear.year == Sign.year,
+                                                UnitYear.stage == "removed").correlate(Sign).exists()
+    standing_now = sa.select(UnitYear.id).where(UnitYear.unit_id == Sign.unit_id, UnitYear.year == latest,
+                                                UnitYear.stage.in_(STANDING)).correlate(Sign).exists()
+    return sa.and_(Sign.status == "issued", ~removed_then,
+                   sa.or_(latest.is_(None), Sign.year >= latest, standing_now))

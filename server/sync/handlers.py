@@ -39,12 +39,16 @@ def unit_edit(user, data: dict, change_id: str) -> dict:
     if extra:
         raise Invalid("现场只能修改地址、电话、经营状态和位置", fields={"changes": sorted(extra)})
     loaded = UnitSchema(partial=True, only=sorted(UNIT_EDIT_FIELDS)).load(data["changes"])
+    note = data["note"] or "现场核实修改"
     try:
-        unit = units.update_unit(user, data["unit_id"], loaded, base_version=data["base_version"],
-                                 note=data["note"] or "现场核实修改")
+        if data["base"] is None:  # an app from before field-level merging: the whole version must match
+            unit = units.update_unit(user, data["unit_id"], loaded, base_version=data["base_version"], note=note)
+        else:
+            unit = units.merge_edit(user, data["unit_id"], loaded, data["base"], note=note)
     except Conflict as err:
         raise Conflict(err.message, current={"type": "unit", **UnitSchema().dump(err.current),
-                                             "mine": data["changes"]}) from None
+                                             "mine": data["changes"],
+                                             "conflicts": sorted(err.fields) or sorted(data["changes"])}) from None
     return {"record": {"type": "unit", "id": unit.id, "version": unit.version}}
 
 

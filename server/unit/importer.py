@@ -109,13 +109,29 @@ def get_batch(user, batch_id: int) -> ImportBatch:
     return batch
 
 
-def confirm_import(user, batch_id: int) -> int:
-    """Create every unit of a problem-free preview in one transaction; returns how many."""
+def queue_confirm(user, batch_id: int) -> ImportBatch:
+    """Mark a problem-free preview as confirmed and waiting for its import job (server.unit.jobs): a second
+    confirmation is refused while it waits or runs."""
     batch = get_batch(user, batch_id)
-    if batch.status != "preview":
+    if batch.status == "queued":
+        raise Invalid("该文件已确认导入，正在后台处理")
+    _check_confirmable(batch)
+    batch.status = "queued"
+    return batch
+
+
+def _check_confirmable(batch: ImportBatch) -> None:
+    if batch.status not in ("preview", "queued"):
         raise Invalid("该导入已经处理过")
     if batch.problems:
         raise Invalid("文件中有错误的行，请修改后重新上传；本次没有导入任何数据")
+
+
+def confirm_import(user, batch_id: int) -> int:
+    """Create every unit of a problem-free preview (or one queued by queue_confirm) in one transaction;
+    returns how many."""
+    batch = get_batch(user, batch_id)
+    _check_confirmable(batch)
     # Check again: another import may have registered the same codes since the preview.
     _, problems = check_rows(user, [_as_row(r) for r in batch.rows])
     if problems:

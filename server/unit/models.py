@@ -76,6 +76,7 @@ class Unit(db.Model):
     __table_args__ = (
         db.Index("ix_unit_station_name", "station_id", "name"),
         db.Index("ix_unit_county_station", "county_id", "station_id"),
+        db.Index("ix_unit_name_id", "name", "id"),  # the public directory's order
     )
 
 

@@ -167,6 +167,31 @@ def update_unit(user, unit_id: int, data: dict, *, base_version: int, note: str 
     return unit
 
 
+def merge_edit(user, unit_id: int, changes: dict, base: dict, note: str = "") -> Unit:
+    """Apply an edit made offline field by field (issue 18, item 9): `base` holds the values the device
+    saw for the fields it changed. A field conflicts only when both sides changed it to different values
+    (the server's value is no longer the base, nor already the device's); the other fields merge. A
+    Conflict carries the current unit and `fields`, the colliding field names; nothing is applied then."""
+    unit = get_unit(user, unit_id)
+    current = {f: getattr(unit, f) for f in changes}
+    colliding = sorted(f for f in changes if f in base and not _same(current[f], base[f])
+                       and not _same(current[f], changes[f]))
+    if colliding:
+        raise Conflict("该单位的" + "、".join(FIELD_WORDS.get(f, f) for f in colliding) + "已被他人修改，请选择保留哪一个",
+                       current=unit, fields={f: ["双方都修改了这一项"] for f in colliding})
+    todo = {f: v for f, v in changes.items() if not _same(current[f], v)}
+    return update_unit(user, unit_id, todo, base_version=unit.version, note=note) if todo else unit
+
+
+FIELD_WORDS = {"address": "地址", "contact_phone": "联系电话", "business_status": "经营状态", "lat": "纬度", "lng": "经度"}
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return a is not None and b is not None and abs(float(a) - float(b)) < 1e-7
+    return (a or None) == (b or None)
+
+
 def _text(value) -> str | None:
     if value is None:
         return None

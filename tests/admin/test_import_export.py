@@ -68,10 +68,15 @@ def test_good_file_imports_after_confirm(as_user, world, count):
     assert count(Unit) == 2
     batch_id = response.headers["Location"].rstrip("/").split("/")[-1]
     response = client.post(f"/units/import/{batch_id}/confirm")
-    assert response.status_code == 303
+    assert response.status_code == 303 and "/jobs/" in response.headers["Location"]  # a job, run in process here
     assert count(Unit) == 4
     assert count(UnitYear, UnitYear.year == YEAR) == 4
-    assert "已导入 2 家单位" in client.get(response.headers["Location"]).get_data(as_text=True)
+    job_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "已导入 2 家单位" in job_page and "2 / 2" in job_page
+    # Confirming again is refused and imports nothing more.
+    again = client.post(f"/units/import/{batch_id}/confirm")
+    assert again.status_code == 422 and "该导入已经处理过" in again.get_data(as_text=True)
+    assert count(Unit) == 4
 
 
 def test_unreadable_file_is_refused(as_user, world, count):

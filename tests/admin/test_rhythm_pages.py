@@ -1,4 +1,5 @@
 """The rhythm pages: patrol, look-back, bulletins, calendar."""
+import re
 from datetime import date
 
 from tests.conftest import login
@@ -20,11 +21,18 @@ def test_patrol_lookback_and_bulletin_pages(client, world):
 
 def test_county_generates_a_bulletin_and_enters_a_holiday_year(client, world, app):
     login(client, "admin")
+    r = client.post("/bulletins", data={"month": "2023-13"}, follow_redirects=True)
+    assert "月份格式应为YYYY-MM" in r.get_data(as_text=True)
+    # Generating is a job: its page links the kept bulletin and offers the PDF it printed.
     r = client.post("/bulletins", data={"month": "2023-09"})
-    assert r.status_code == 302
-    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert r.status_code == 303 and "/jobs/" in r.headers["Location"]
+    job_page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "已完成" in job_page and "下载 2023年9月放心消费工作通报.pdf" in job_page
+    pdf = client.get(r.headers["Location"] + "/file")
+    assert pdf.status_code == 200 and pdf.get_data()[:5] == b"%PDF-"
+    bid = re.search(r"/bulletins/(\d+)", job_page).group(1)
+    page = client.get(f"/bulletins/{bid}").get_data(as_text=True)
     assert "2023年9月放心消费工作通报" in page and "五云所" in page
-    bid = r.headers["Location"].rsplit("/", 1)[-1]
     assert client.get(f"/bulletins/{bid}.xlsx").status_code == 200
     r = client.post("/calendar", data={"year": "2027", "holidays": "2027-01-01 元旦\n2027-13-01 错", "workdays": ""})
     assert r.status_code == 422 and "第2行日期格式不正确" in r.get_data(as_text=True)

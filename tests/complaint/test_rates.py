@@ -114,3 +114,17 @@ def test_the_list_is_paged_and_the_export_follows_the_filters(cal, world, app):
     rows = list(load_workbook(io.BytesIO(client.get("/complaints/export.xlsx?kind=report").data)).active
                 .iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][2] == "举报" and rows[1][9] == "待受理" and rows[0][4] == "所（分局）"
+
+
+def test_the_export_never_makes_a_formula_of_what_the_public_typed(cal, world, app):
+    service.intake(_u(world, "admin_a"), {"kind": "complaint", "source": "counter", "received_at": datetime(2026, 10, 1),
+                                          "description": "=HYPERLINK(\"http://x\",\"点我\")"})
+    db.session.commit()
+    client = app.test_client()
+    login(client, "a_admin")
+    import io
+
+    from openpyxl import load_workbook
+    ws = load_workbook(io.BytesIO(client.get("/complaints/export.xlsx").data)).active
+    cell = ws.cell(row=2, column=9)
+    assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"

@@ -87,8 +87,14 @@ def test_admin_issue_all_then_batch_pdf_and_reprint(app, client, world, evaluate
         sign = db.session.scalar(sa.select(Sign))
         sid = sign.id
     assert sign.station_id == world.ids["a"]
-    pdf = client.post("/signs/batch", data={"station_id": world.ids["a"], "year": YEAR})
+    # The batch is a job: the page redirects to it, and (run in process here) its file is ready.
+    r = client.post("/signs/batch", data={"station_id": world.ids["a"], "year": YEAR})
+    assert r.status_code == 303 and "/jobs/" in r.headers["Location"]
+    job_page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "已完成" in job_page and "1 / 1" in job_page and 'http-equiv="refresh"' not in job_page
+    pdf = client.get(r.headers["Location"] + "/file")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert "attachment" in pdf.headers["Content-Disposition"]
     assert len(pypdf.PdfReader(io.BytesIO(pdf.get_data())).pages) == 1
     png = client.post(f"/signs/{sid}/print")
     assert png.status_code == 200 and png.mimetype == "image/png"

@@ -6,7 +6,8 @@ const BASE = new URL('../../api/v1/', import.meta.url).href;
 const STATUSES = new Set(['applied', 'duplicate', 'conflict', 'invalid', 'gone']);
 
 export class ApiError extends Error {
-  /** kind: offline | auth | retry | portal | http */
+  /** kind: offline (no network) | unreachable (network, but no answer from the server) | auth | retry
+   *  (server busy or failing) | portal (not our answer) | http (the server refused it) */
   constructor(kind, message, { status = 0, fields = null } = {}) {
     super(message);
     this.kind = kind;
@@ -34,7 +35,8 @@ async function call(method, path, { body, bytes, type, auth = true } = {}) {
   try {
     resp = await fetch(BASE + path, { method, headers, body: payload, cache: 'no-store', credentials: 'omit' });
   } catch (err) {
-    throw new ApiError('offline', '没有网络，稍后自动重试');
+    if (navigator.onLine === false) throw new ApiError('offline', '没有网络：联网后自动发送');
+    throw new ApiError('unreachable', '连不上服务器：手机有网络，但服务器没有应答，稍后自动重试');
   }
   const isJson = (resp.headers.get('Content-Type') || '').split(';')[0].trim() === 'application/json';
   let data = null;

@@ -5,6 +5,8 @@
 //   outbox      changes for the server, by change id; kept until the server acknowledged them
 //   photos      {sha, type, bytes: ArrayBuffer, size, uploaded, created_at}
 const NAME = 'fangxin';
+/** 'versionchange': a newer version of the app in another window took the database over. */
+export const events = new EventTarget();
 const VERSION = 2;
 
 // The upgrade ladder: step N takes a database at version N to N+1. Never edit a step once shipped.
@@ -22,6 +24,33 @@ const STEPS = [
   },
 ];
 
+/** A storage failure in words the inspector can act on (the browser's own messages are in English). */
+export class StorageError extends Error {
+  constructor(message, cause) {
+    super(message);
+    this.name = 'StorageError';
+    this.cause = cause;
+  }
+}
+
+const FULL = '手机存储空间已满，刚才的操作没有保存。请先同步（联网后在“同步”页点“立即同步”），或在“设置”里导出未发送记录，或清理手机空间（删除不用的照片、应用）后再试。';
+
+/** The inspector's words for an error of IndexedDB, the camera or the file system. */
+export function describe(err) {
+  if (err instanceof StorageError) return err.message;
+  const name = err && (err.name || (err.inner && err.inner.name));
+  if (name === 'QuotaExceededError' || /quota/i.test(String(err && err.message))) return FULL;
+  if (name === 'InvalidStateError' || name === 'TransactionInactiveError' || name === 'AbortError') {
+    return '本机存储暂时不可用（可能正在更新），刚才的操作没有保存。请重新载入后再试。';
+  }
+  if (name === 'UnknownError' || name === 'DataError') return '本机存储出错，刚才的操作没有保存。请重启应用后再试；仍不行请在“设置”里导出记录。';
+  return (err && /[\u4e00-\u9fff]/.test(err.message || '')) ? err.message : '保存失败，刚才的操作没有保存。请重试。';
+}
+
+function wrap(err) {
+  return err instanceof StorageError ? err : new StorageError(describe(err), err);
+}
+
 let opening = null;
 
 export function open() {
@@ -34,10 +63,10 @@ export function open() {
       req.onsuccess = () => {
         const db = req.result;
         // A newer version of the app in another tab wants to upgrade: let it, reopen on next use.
-        db.onversionchange = () => { db.close(); opening = null; };
+        db.onversionchange = () => { db.close(); opening = null; events.dispatchEvent(new Event('versionchange')); };
         resolve(db);
       };
-      req.onerror = () => { opening = null; reject(req.error); };
+      req.onerror = () => { opening = null; reject(wrap(req.error)); };
       req.onblocked = () => console.warn('IndexedDB upgrade blocked by another tab');
     });
   }
@@ -51,22 +80,25 @@ export function done(req) {
   });
 }
 
-/** Run fn(store-getter) in one transaction; resolves with fn's result once the transaction commits. */
+/** Run fn(store-getter) in one transaction; resolves with fn's result once the transaction commits.
+ *  Rejects with a StorageError in Chinese (a full disk, a closed database), never silently. */
 export async function tx(stores, mode, fn) {
   const db = await open();
-  const t = db.transaction(stores, mode);
+  let t;
+  try { t = db.transaction(stores, mode); } catch (err) { opening = null; throw wrap(err); }
   const finished = new Promise((resolve, reject) => {
     t.oncomplete = resolve;
-    t.onerror = () => reject(t.error);
-    t.onabort = () => reject(t.error || new Error('transaction aborted'));
+    t.onerror = () => reject(wrap(t.error));
+    t.onabort = () => reject(wrap(t.error || { name: 'AbortError' }));
   });
+  finished.catch(() => {}); // handled below; a failure of fn must not also be an unhandled rejection
   let result;
   try {
     // fn may await only IndexedDB requests of this transaction, nothing else, or it closes.
     result = await fn((name) => t.objectStore(name), t);
   } catch (err) {
     try { t.abort(); } catch (_) { /* already finished */ }
-    throw err;
+    throw err instanceof DOMException ? wrap(err) : err;
   }
   await finished;
   return result;

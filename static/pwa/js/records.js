@@ -62,9 +62,31 @@ export async function newDraft(unit, template, { taskId = null, kind = 'service_
   return draft;
 }
 
+/** The draft was submitted, discarded or changed in another window: this window must not write it. */
+export class DraftTaken extends Error {}
+
+const saving = new Map(); // draft id → the last save in flight in this window: saves go in order
+
+/** Save a draft over the stored one only if that is the revision this window last read or wrote, so an
+ *  outdated window (another tab, another app window) can never overwrite newer answers or bring back a
+ *  submitted draft. Rejects with DraftTaken, or a StorageError in Chinese. */
 export function saveDraft(draft) {
-  draft.updated_at = Date.now();
-  return put('drafts', draft);
+  const run = () => tx(['drafts'], 'readwrite', async (s) => {
+    const stored = await done(s('drafts').get(draft.id));
+    if (!stored) throw new DraftTaken('这次检查已在其他窗口提交或放弃，本窗口的修改没有保存。');
+    if ((stored.rev || 0) !== (draft.rev || 0)) throw new DraftTaken('这次检查已在其他窗口改动过，本窗口的内容已过时，没有保存。请重新打开。');
+    const next = { ...draft, rev: (draft.rev || 0) + 1, updated_at: Date.now() };
+    s('drafts').put(next);
+    return next.rev;
+  }).then((rev) => { draft.rev = rev; });
+  const p = (saving.get(draft.id) || Promise.resolve()).catch(() => {}).then(run);
+  saving.set(draft.id, p);
+  return p;
+}
+
+/** Throw a draft away (after the inspector confirmed); its photos go with the next clean-up. */
+export function discardDraft(id) {
+  return tx(['drafts'], 'readwrite', async (s) => { s('drafts').delete(id); });
 }
 
 /** Every photo an inspection refers to, its signature included. */
@@ -124,9 +146,14 @@ function entry(id, type, data, label) {
 }
 
 /** Move a finished draft to the outbox in one transaction: it is never in neither. */
-export function submitDraft(draft, template) {
+export async function submitDraft(draft, template) {
+  await (saving.get(draft.id) || Promise.resolve()).catch(() => {});
   const change = entry(draft.id, 'inspection', inspectionBody(draft, template), draft.unit_name);
   return tx(['drafts', 'outbox'], 'readwrite', async (s) => {
+    const stored = await done(s('drafts').get(draft.id));
+    if (!stored || (stored.rev || 0) !== (draft.rev || 0)) {
+      throw new DraftTaken(stored ? '这次检查已在其他窗口改动过，本窗口的内容已过时。请重新打开。' : '这次检查已在其他窗口提交或放弃。');
+    }
     s('outbox').put(change);
     s('drafts').delete(draft.id);
     return change;

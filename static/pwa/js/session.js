@@ -24,7 +24,21 @@ export async function login(username, password) {
   const user = await api.me();
   if (other) await clearPulled();
   await setMeta('session', { token: issued.token, device: issued.device, user, expired: false, at: Date.now() });
+  await askPersistence();
   return user;
+}
+
+/** Ask the browser to keep this app's storage under pressure (asked at login; the answer is shown in
+ *  设置). Returns true when granted. */
+export async function askPersistence() {
+  if (!navigator.storage || !navigator.storage.persist) return false;
+  try {
+    const ok = (await navigator.storage.persisted()) || (await navigator.storage.persist());
+    await setMeta('persisted', { ok, at: Date.now() });
+    return ok;
+  } catch (_) {
+    return false;
+  }
 }
 
 /** Log out; refused while records wait to be sent (they would be stranded). */

@@ -3,11 +3,19 @@
 // Guarantee: a change leaves the outbox only with the server's applied/duplicate for its id,
 // and a photo is deleted only after the server confirmed its hash and every record using it is acknowledged.
 import * as api from './api.js';
-import { tx, done, all, get, put, getMeta, setMeta } from './db.js';
+import { tx, done, all, get, put, getMeta, setMeta, describe } from './db.js';
 import { draftPhotos } from './records.js';
 
 export const events = new EventTarget();
-export const status = { running: false, sending: new Set(), photosDone: 0, photosTotal: 0, error: '', lastError: null };
+export const status = { running: false, sending: new Set(), photosDone: 0, photosTotal: 0, error: '', lastError: null,
+  // How the last try went: online | offline | unreachable | refused (the header and the sync page say it).
+  connection: 'online', nextTry: null };
+
+// After a failure the next try comes soon and later and later (5 s, 10 s, 20 s … up to 3 min), and at
+// once when the network returns; a success resets it.
+const BACKOFF_MS = [5000, 10000, 20000, 40000, 80000, 180000];
+let failures = 0;
+let retryTimer = null;
 
 const PUSHABLE = new Set(['waiting', 'error']);
 const ACKED = new Set(['sent', 'resolved']);
@@ -19,15 +27,34 @@ function emit() { events.dispatchEvent(new Event('change')); }
 /** Start a sync unless one is running; resolves when it ends. */
 export function syncNow() {
   if (!running) {
-    const run = () => step().finally(() => { running = null; status.running = false; status.sending.clear(); emit(); });
+    const run = () => step().then((ok) => { settle(ok); return ok; })
+      .finally(() => { running = null; status.running = false; status.sending.clear(); emit(); });
     running = navigator.locks ? navigator.locks.request('fangxin-sync', run) : run();
   }
   return running;
 }
 
+function settle(ok) {
+  clearTimeout(retryTimer);
+  if (ok) {
+    failures = 0;
+    status.nextTry = null;
+    events.dispatchEvent(new Event('synced')); // screens showing pulled records draw them again
+    return;
+  }
+  if (status.lastError === 'auth' || status.lastError === 'http') { status.nextTry = null; return; }
+  const delay = BACKOFF_MS[Math.min(failures, BACKOFF_MS.length - 1)];
+  failures += 1;
+  status.nextTry = Date.now() + delay;
+  retryTimer = setTimeout(() => syncNow(), delay);
+}
+
+const CONNECTION = { offline: 'offline', unreachable: 'unreachable', retry: 'refused', portal: 'refused', http: 'refused', auth: 'refused' };
+
 async function step() {
   status.running = true;
   status.error = '';
+  status.lastError = null;
   emit();
   const session = await getMeta('session');
   if (!session || !session.token || session.expired) { status.error = '请先登录'; return false; }
@@ -38,12 +65,14 @@ async function step() {
     await collectPhotos();
     await pullAll();
     await setMeta('last_sync', Date.now());
+    status.connection = 'online';
     return true;
   } catch (err) {
-    if (!(err instanceof api.ApiError)) { console.error(err); status.error = '同步出错：' + err.message; return false; }
-    status.error = err.message;
+    if (!(err instanceof api.ApiError)) { console.error(err); status.error = '同步出错：' + describe(err); return false; }
+    status.error = err.kind === 'retry' || err.kind === 'portal' ? `服务器没有正常应答：${err.message}` : err.message;
     if (err.kind === 'auth') await setMeta('session', { ...session, expired: true });
     status.lastError = err.kind;
+    status.connection = CONNECTION[err.kind] || 'refused';
     return false;
   }
 }
@@ -93,8 +122,21 @@ function markPhoto(sha, fields) {
 }
 
 async function pushAll() {
-  const pending = (await all('outbox')).filter((c) => PUSHABLE.has(c.state))
+  const refused = new Map((await all('photos')).filter((p) => !p.uploaded && p.upload_error).map((p) => [p.sha, p.upload_error]));
+  let pending = (await all('outbox')).filter((c) => PUSHABLE.has(c.state))
     .sort((a, b) => a.created_at - b.created_at);
+  // A record with a photo the server refused is not sent without it: the inspector retakes it first.
+  const held = pending.filter((c) => (c.photos || []).some((sha) => refused.has(sha)));
+  if (held.length) {
+    await tx(['outbox'], 'readwrite', async (s) => {
+      for (const c of held) {
+        const reasons = [...new Set(c.photos.filter((sha) => refused.has(sha)).map((sha) => refused.get(sha)))];
+        s('outbox').put({ ...c, state: 'invalid', message: `照片被服务器拒收：${reasons.join('；')}。请点“退回修改”删除这张照片并重新拍摄`,
+          fields: { photos: reasons }, updated_at: Date.now() });
+      }
+    });
+    pending = pending.filter((c) => !held.includes(c));
+  }
   // One type per batch: a type the server does not know yet fails its batch alone.
   const byType = {};
   for (const c of pending) (byType[c.type] ||= []).push(c);
@@ -236,7 +278,8 @@ let started = false;
 export function start() {
   if (started) return syncNow();
   started = true;
-  window.addEventListener('online', () => syncNow());
+  window.addEventListener('online', () => { failures = 0; syncNow(); });
+  window.addEventListener('offline', () => { status.connection = 'offline'; emit(); });
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') syncNow(); });
   clearInterval(timer);
   timer = setInterval(() => { if (navigator.onLine !== false) syncNow(); }, 3 * 60 * 1000);

@@ -1,4 +1,4 @@
-// Edit a unit's address, phone or business status offline; sent as a unit_edit based on the unit's version.
+// Edit a unit's address, phone or business status offline; sent as a unit_edit with the values it was based on.
 import { get } from '../db.js';
 import { esc, BUSINESS } from '../labels.js';
 import { unitView, queue } from '../records.js';
@@ -47,7 +47,9 @@ export async function render(main, unitId) {
     }
     if (!Object.keys(changes).length) { main.querySelector('#err').textContent = '没有修改任何内容'; return; }
     // Based on the version pulled from the server: a stale base comes back as a conflict to resolve.
-    await queue('unit_edit', { unit_id: base.id, base_version: base.version, changes, note: form.note.value.trim() }, unit.name);
+    // With the values the phone saw for each changed field: only a field the office changed too conflicts.
+    const seen = Object.fromEntries(Object.keys(changes).map((f) => [f, base[f] ?? null]));
+    await queue('unit_edit', { unit_id: base.id, base_version: base.version, changes, base: seen, note: form.note.value.trim() }, unit.name);
     sync.syncNow();
     go(`#/unit/${unit.id}`);
   });

@@ -51,11 +51,11 @@ function conclusionStep(ctx, el) {
     ${draft.conclusion && draft.conclusion !== 'pass' ? `
       <h3>整改要求</h3>
       <ol class="rects">${draft.rectifications.map((r, i) => `
-        <li><textarea rows="2" data-i="${i}" data-f="demand" aria-label="整改要求">${esc(r.demand)}</textarea>
+        <li><textarea rows="2" maxlength="500" data-i="${i}" data-f="demand" aria-label="整改要求">${esc(r.demand)}</textarea>
           <div class="row2"><label class="inline">期限<input type="date" data-i="${i}" data-f="due_date" value="${esc(r.due_date)}" min="${chinaDate(draft.started_at)}"></label>
           <button type="button" class="btn small" data-del="${i}">删除</button></div></li>`).join('')}</ol>
       <button type="button" class="btn" id="add-rect">＋ 添加整改要求</button>` : ''}
-    <label>检查小结<textarea id="summary" rows="3">${esc(draft.summary)}</textarea></label>`;
+    <label>检查小结<textarea id="summary" rows="3" maxlength="1000">${esc(draft.summary)}</textarea></label>`;
   el.querySelector('.answers').addEventListener('click', async (e) => {
     const b = e.target.closest('[data-c]');
     if (!b) return;
@@ -170,7 +170,8 @@ function reviewStep(ctx, el) {
     ${left.length ? `<p class="note warn">还不能提交：</p><ul class="list plain">${left.map((p) =>
       `<li><button type="button" class="link" data-step="${p.step}">${esc(p.text)} ›</button></li>`).join('')}</ul>` : ''}
     <button type="button" class="btn primary big" id="submit" ${left.length ? 'disabled' : ''}>提交检查记录</button>
-    <p class="muted">提交后保存在本机，联网时自动发送。</p>`;
+    <p class="muted">提交后保存在本机，联网时自动发送。</p>
+    <button type="button" class="btn danger" id="discard">放弃这次检查</button>`;
   el.addEventListener('click', (e) => {
     const s = e.target.closest('[data-step]');
     if (s) ctx.goto(Number(s.dataset.step));

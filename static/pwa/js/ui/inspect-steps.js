@@ -1,6 +1,7 @@
 // The steps of an inspection: checklist items and the location. Each touch saves the draft.
 import { esc, RESULTS } from '../labels.js';
 import { storePhoto, photoUrl } from '../photos.js';
+import { describe, get } from '../db.js';
 import { finishStep, problems } from './inspect-finish.js';
 
 export { problems };
@@ -20,7 +21,10 @@ export async function thumbs(ctx, shas, box, onRemove) {
     if (!url) continue;
     ctx.onCleanup(() => URL.revokeObjectURL(url));
     const fig = document.createElement('figure');
-    fig.innerHTML = `<img src="${url}" alt="照片"><button type="button" class="x" aria-label="移除照片">×</button>`;
+    const stored = await get('photos', sha);
+    const refused = stored && !stored.uploaded && stored.upload_error;
+    fig.innerHTML = `<img src="${url}" alt="照片"><button type="button" class="x" aria-label="移除照片">×</button>
+      ${refused ? `<figcaption class="error">被拒收：${esc(refused)}，请删除后重拍</figcaption>` : ''}`;
     fig.querySelector('button').addEventListener('click', () => onRemove(sha));
     box.append(fig);
   }
@@ -40,7 +44,7 @@ export function cameraInput(label, onAdd) {
     try {
       for (const f of files) onAdd((await storePhoto(f)).sha);
     } catch (err) {
-      alert('照片处理失败：' + err.message);
+      alert('照片没有保存：' + describe(err));
     } finally {
       wrap.classList.remove('busy');
     }
@@ -55,6 +59,10 @@ function groupLabel(item) {
   return item.code.endsWith('.have_not') ? '八有八无 · 八无' : '八有八无 · 八有';
 }
 
+// The server's limits (schemas/inspection.py), enforced here before sync, where the inspector can act.
+export const NOTE_MAX = 500;
+const PHOTOS_MAX = 10;
+
 function itemStep(ctx, item, el) {
   const { draft } = ctx;
   const a = draft.answers[item.code] || (draft.answers[item.code] = { result: null, note: '', photos: [] });
@@ -68,7 +76,8 @@ function itemStep(ctx, item, el) {
     </div>
     ${needs ? `<p class="note warn">${needs}</p>` : ''}
     <label>说明${a.result === 'no' && item.note_on_fail ? '（必填）' : ''}
-      <textarea id="note" rows="3" placeholder="发现的问题、现场情况">${esc(a.note)}</textarea></label>
+      <textarea id="note" rows="3" maxlength="${NOTE_MAX}" placeholder="发现的问题、现场情况">${esc(a.note)}</textarea></label>
+    <p class="muted small" id="note-count">${a.note.length}/${NOTE_MAX}</p>
     <div class="photos" id="photos"></div>
     <div id="cam"></div>`;
   el.querySelector('.answers').addEventListener('click', async (e) => {
@@ -84,17 +93,33 @@ function itemStep(ctx, item, el) {
       ctx.goto(ctx.draft.step + 1); // one tap per compliant item
     }
   });
-  el.querySelector('#note').addEventListener('input', (e) => { a.note = e.target.value; ctx.save(); });
+  el.querySelector('#note').addEventListener('input', (e) => {
+    a.note = e.target.value.slice(0, NOTE_MAX);
+    el.querySelector('#note-count').textContent = `${a.note.length}/${NOTE_MAX}`;
+    ctx.save();
+  });
   const drawThumbs = () => thumbs(ctx, a.photos, el.querySelector('#photos'), async (sha) => {
     a.photos = a.photos.filter((s) => s !== sha);
     await ctx.save();
     drawThumbs();
+    limitCamera();
   });
-  el.querySelector('#cam').append(cameraInput('拍照', async (sha) => {
+  const cam = cameraInput('拍照', async (sha) => {
+    if (a.photos.length >= PHOTOS_MAX) { alert(`每项最多${PHOTOS_MAX}张照片，这张没有加入`); return; }
     if (!a.photos.includes(sha)) a.photos.push(sha);
     await ctx.save();
     drawThumbs();
-  }));
+    limitCamera();
+  });
+  const limitCamera = () => {
+    const full = a.photos.length >= PHOTOS_MAX;
+    cam.querySelector('input').disabled = full;
+    cam.classList.toggle('disabled', full);
+    el.querySelector('#photo-limit').hidden = !full;
+  };
+  el.querySelector('#cam').append(cam);
+  el.querySelector('#cam').insertAdjacentHTML('beforeend', `<p class="muted" id="photo-limit" hidden>每项最多${PHOTOS_MAX}张照片</p>`);
+  limitCamera();
   drawThumbs();
 }
 
@@ -147,7 +172,7 @@ function gpsStep(ctx, el) {
     <button type="button" class="btn big" id="locate">${g ? '重新定位' : '获取定位'}</button>
     ${g ? '' : `
       <label>无法定位的原因（无定位时必填）
-        <input id="reason" value="${esc(draft.gps_missing_reason)}" placeholder="例如：室内无信号"></label>
+        <input id="reason" maxlength="200" value="${esc(draft.gps_missing_reason)}" placeholder="例如：室内无信号"></label>
       <div class="chips">${REASONS.map((r) => `<button type="button" class="chip" data-reason="${r}">${r}</button>`).join('')}</div>`}`;
   el.querySelector('#locate').addEventListener('click', (e) => {
     e.target.textContent = '正在定位…';

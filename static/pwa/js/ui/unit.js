@@ -3,6 +3,7 @@ import { all, get } from '../db.js';
 import { esc, STAGES, STAGE_ORDER, UNIT_TYPES, TASK_KINDS, BUSINESS, CONCLUSIONS, RECT_STATUS, STATES } from '../labels.js';
 import { unitView, yearOf, templateFor, newDraft, draftsFor, inspectionsOf, signInForce } from '../records.js';
 import { go } from '../router.js';
+import * as sync from '../sync.js';
 import { chinaDate } from '../clock.js';
 
 export const tab = 'units';
@@ -24,8 +25,17 @@ function ladder(stage) {
 }
 
 export async function render(main, param = '') {
+  await draw(main, param);
+  // Drawn again after each good sync: a closed rectification or an office edit shows at once.
+  const again = () => draw(main, param);
+  sync.events.addEventListener('synced', again);
+  return () => sync.events.removeEventListener('synced', again);
+}
+
+async function draw(main, param) {
   const [idPart, qs] = param.split('?');
-  const taskId = Number(new URLSearchParams(qs || '').get('task')) || null;
+  const query = new URLSearchParams(qs || '');
+  const taskId = Number(query.get('task')) || null;
   const unit = await unitView(idPart);
   if (!unit) { main.innerHTML = '<p class="pad empty">本机没有这家单位（可能已移出本所）。</p>'; return; }
   const YEAR = yearOf(unit);
@@ -38,6 +48,7 @@ export async function render(main, param = '') {
   const draft = drafts.find((d) => (taskId ? d.task_id === taskId : true));
   main.innerHTML = `
     <section class="pad">
+      ${query.get('sent') ? '<p class="note ok" id="sent-note" role="status">检查记录已提交 ✓ 已保存在本机，联网时自动发送（见“同步”）。</p>' : ''}
       <h1>${esc(unit.name)}</h1>
       <p class="muted">${esc(UNIT_TYPES[unit.type] || unit.type)}${(unit.tags || []).map((t) => ` · ${esc(t)}`).join('')}</p>
       ${task ? `<p class="note">任务：${esc(TASK_KINDS[task.kind] || task.kind)} · 期限 ${esc(task.due_date)}${task.note ? ' · ' + esc(task.note) : ''}</p>` : ''}

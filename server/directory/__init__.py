@@ -1,0 +1,1 @@
+"""The public directory of trusted units whose sign is in force."""

@@ -1,0 +1,1 @@
+"""Background jobs: long work (sign batches, imports, bulletins) recorded as a Job and run by a worker."""
