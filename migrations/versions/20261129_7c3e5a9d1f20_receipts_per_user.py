@@ -1,7 +1,7 @@
 """receipts of device changes are kept per user: another account's change id is not a duplicate of it
 
 Revision ID: 7c3e5a9d1f20
-Revises: b18d7e4c9a10
+Revises: b7d41f0a9c21
 Create Date: 2026-11-29 14:45:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = '7c3e5a9d1f20'
-down_revision = 'b18d7e4c9a10'
+down_revision = 'b7d41f0a9c21'
 branch_labels = None
 depends_on = None
 
