@@ -353,8 +353,10 @@ def main():
             wait_http(p)
         nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
         if nginx:
+            os.chmod(tmp, 0o755)  # nginx's workers run as an unprivileged user: they buffer bodies here
             for d in ("body", "proxy", "fcgi", "uwsgi", "scgi"):
                 os.makedirs(os.path.join(tmp, d), exist_ok=True)
+                os.chmod(os.path.join(tmp, d), 0o777)
             conf = os.path.join(tmp, "nginx.conf")
             Path(conf).write_text(NGINX.format(tmp=tmp, port=5300,
                                                servers=" ".join(f"server 127.0.0.1:{p};" for p in ports)))
