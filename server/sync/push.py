@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from schemas.sync import PROTOCOL
 from server.core.clock import utcnow
 from server.core.context import reset_device_time, set_device_time
+from server.account.service import rescue_author
 from server.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from server.core.pool import is_retryable
 from server.extensions import db
@@ -81,7 +82,11 @@ def apply_change(user, change: dict, alone: bool = False) -> dict:
     `alone` in its request uses the request's transaction instead.
     """
     change_id, digest = change["id"].lower(), content_hash(change)
-    receipt = _receipt(user.id, change_id)
+    try:
+        author = _author(user, change.get("on_behalf_of"))
+    except DomainError as err:
+        return {"id": change_id, "status": "invalid", "message": err.message, "fields": {"on_behalf_of": [err.message]}}
+    receipt = _receipt(author.id, change_id)  # receipts are the author's: a rescue import finds the phone's
     if receipt is not None:
         return _replay(receipt, change_id, digest)
     if change["type"] not in HANDLERS:
@@ -90,10 +95,12 @@ def apply_change(user, change: dict, alone: bool = False) -> dict:
     token = set_device_time(happened)
     try:
         with _all_or_nothing() if alone else db.session.begin_nested():
-            result = HANDLERS[change["type"]](user, change["data"], change_id)
+            result = HANDLERS[change["type"]](author, change["data"], change_id)
+            if author is not user:  # a rescue file imported by the station: the importer is kept beside
+                result = {**result, "imported_by": {"id": user.id, "name": user.name}}
             # The receipt goes in with a plain INSERT: a unique key clash is the concurrent-twin case below.
             db.session.connection().execute(_STORE_RECEIPT, {
-                "change_id": change_id, "user_id": user.id, "type": change["type"], "content_hash": digest,
+                "change_id": change_id, "user_id": author.id, "type": change["type"], "content_hash": digest,
                 "result": result, "created_at": utcnow(), "happened_at": happened})
     except ValidationError as err:
         return {"id": change_id, "status": "invalid", "message": "内容有误", "fields": err.messages}
@@ -108,7 +115,7 @@ def apply_change(user, change: dict, alone: bool = False) -> dict:
     except IntegrityError:
         # Another request stored the same change a moment ago (two devices, one record), or another
         # account's record holds the id.
-        receipt = _receipt(user.id, change_id)
+        receipt = _receipt(author.id, change_id)
         if receipt is None:
             return {"id": change_id, "status": "conflict", "message": TAKEN, "record": {}}
         return _replay(receipt, change_id, digest)
@@ -126,6 +133,14 @@ def apply_change(user, change: dict, alone: bool = False) -> dict:
 def _failed(change_id: str) -> dict:
     log.exception("push: change %s failed", change_id)
     return {"id": change_id, "status": "error", "message": FAILED}
+
+
+def _author(user, author_id):
+    """Whose record a change is: the pushing user's, or — for a rescue file exported on an inspector's phone
+    and imported by an admin over that inspector (issue 18, item 5) — that inspector's."""
+    if author_id is None or author_id == user.id:
+        return user
+    return rescue_author(user, author_id)
 
 
 # A phone's clock may run a little fast; a time further ahead is not believed.
