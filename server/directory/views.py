@@ -31,6 +31,7 @@ def _send(html: str, status: int = 200) -> Response:
     resp = Response(html, status=status, mimetype="text/html")
     resp.headers["Content-Security-Policy"] = CSP
     resp.headers["Cache-Control"] = CACHING if status == 200 else "no-cache"
+    resp.headers["Vary"] = "Cookie"  # the 大字 switch
     if status == 200:
         resp.set_etag(hashlib.sha256(html.encode()).hexdigest()[:32], weak=True)
         resp = resp.make_conditional(request)

@@ -8,6 +8,7 @@ from server.core.errors import Invalid, TooManyRequests
 from server.feedback import service as feedback
 from server.public.cache import CachedPage, PageCache, cached_page, change_stamp
 from server.public.service import SHOWS_FACTS, SignPage, lookup, sign_head, sign_page, storefront_thumb
+from server.public.textsize import COOKIE, ONE_YEAR, back_to, is_big
 from server.qrsign import payload
 from server.signage.service import canonical_serial
 
@@ -37,7 +38,13 @@ def _html(body, status: int, caching: str) -> Response:
     resp = Response(body, status=status, mimetype="text/html")
     resp.headers["Content-Security-Policy"] = CSP
     resp.headers["Cache-Control"] = caching
+    resp.headers["Vary"] = "Cookie"  # the 大字 switch
     return resp
+
+
+def _key(token: str) -> str:
+    """A kept page's key: the token, and the text size it was rendered in."""
+    return token + ("|big" if is_big() else "")
 
 
 def _render_page(page: SignPage, token: str, done: str = "") -> str:
@@ -65,7 +72,7 @@ def _send(entry: CachedPage) -> Response:
     else:
         resp = _html(entry.html, 200, PAGE_CACHING)
     resp.set_etag(entry.etag, weak=True)  # weak: the same page plain or gzipped
-    resp.headers["Vary"] = "Accept-Encoding"
+    resp.headers["Vary"] = "Accept-Encoding, Cookie"
     return resp
 
 
@@ -123,13 +130,25 @@ def sign(token: str):
     if done in DONE:
         return _fresh_page(token, done=done)
     stamp = change_stamp()  # before rendering: a change committed meanwhile makes the entry stale, not fresh
-    entry = _pages().get(token, stamp, current_app.config["PUBLIC_PAGE_TTL"])
+    entry = _pages().get(_key(token), stamp, current_app.config["PUBLIC_PAGE_TTL"])
     if entry is None:
         page = sign_page(token)
         if not page.found:  # not kept: guessed tokens must not push real signs out
             return loose(token)  # a 16-character serial ("JY-2023-00000002") is not a token
-        entry = _pages().put(token, cached_page(_render_page(page, token).encode(), stamp))
+        entry = _pages().put(_key(token), cached_page(_render_page(page, token).encode(), stamp))
     return _send(entry)
+
+
+@bp.get("/text-size")
+def text_size():
+    """The 大字 switch: big=1 large text, anything else standard; kept a year in a cookie, then back."""
+    resp = redirect(back_to(request.args.get("next", "")), 303)
+    if request.args.get("big") == "1":
+        resp.set_cookie(COOKIE, "1", max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    else:
+        resp.delete_cookie(COOKIE, samesite="Lax", httponly=True)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @bp.get("/s/<token>/photo")
@@ -185,7 +204,8 @@ def _submit(token: str, which: str, schema, store):
     except TooManyRequests as err:
         return _form_page(page, token, which, 429, {}, form, err.message)
     if which == "evaluation":
-        _pages().drop(token)  # the new average shows here at once; other processes within the TTL
+        for key in (token, token + "|big"):
+            _pages().drop(key)  # the new average shows here at once; other processes within the TTL
     return redirect(url_for("public.sign", token=token, done=which), 303)
 
 
