@@ -15,7 +15,7 @@ record keeps its stage and is listed, for staff to record the result; `flask int
 The downgrade drops the new columns and tables; the repaired stages and revoked signs stay as repaired.
 
 Revision ID: fc1f59b9301c
-Revises: b7d41f0a9c21
+Revises: 7c3e5a9d1f20
 Create Date: 2026-11-29 14:17:35.756260
 
 """
@@ -33,7 +33,7 @@ NOTE = "数据迁移修复（一致性）"
 
 # revision identifiers, used by Alembic.
 revision = 'fc1f59b9301c'
-down_revision = 'b7d41f0a9c21'
+down_revision = '7c3e5a9d1f20'
 branch_labels = None
 depends_on = None
 
