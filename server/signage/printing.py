@@ -11,7 +11,6 @@ from server.extensions import db
 from server.qrsign import font as fonts
 from server.qrsign import payload, render
 from server.qrsign.pdf import StreamingPdf
-from server.core.errors import Invalid
 from server.signage.models import SIGN_TITLES, Sign
 from server.signage.state import printable
 from server.unit.models import ENDING_STATUSES, Unit
