@@ -22,6 +22,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         # An embedded file: writers take turns (server.core.sqlite); nothing can drop a connection.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite.engine_options(options)
     app.json.ensure_ascii = False
+    from server.core import bounds
+    bounds.install(app)  # bounded <int:…> before any route is added
     from server.core.session import CookieSessions
     app.session_interface = CookieSessions()
     if app.config.get("TRUSTED_PROXY_HOPS"):
@@ -85,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from server.demo.cli import demo_cli
+    from server.integrity.cli import integrity_cli
     from server.station.cli import county_cli
     from server.signage.cli import signs_cli
     from server.unit.cli import units_cli
@@ -98,3 +101,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(county_cli)
     app.cli.add_command(units_cli)
+    app.cli.add_command(integrity_cli)

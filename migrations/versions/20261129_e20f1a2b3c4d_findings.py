@@ -1,7 +1,7 @@
 """findings: third-party and provincial assessment findings, each demanded of its unit as a rectification
 
 Revision ID: e20f1a2b3c4d
-Revises: b7d41f0a9c21
+Revises: fc1f59b9301c
 Create Date: 2026-11-29 15:30:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e20f1a2b3c4d"
-down_revision = "b7d41f0a9c21"
+down_revision = "fc1f59b9301c"
 branch_labels = None
 depends_on = None
 

@@ -8,15 +8,15 @@ from server.carrier.service import carrier_counts
 from server.core.clock import today
 from server.extensions import db
 from server.station.models import CARRIER_KINDS, UNIT_TYPES
-from server.station.service import list_stations, scope_clause, target_years, targets_for
-from server.unit.models import STAGE_ORDER, LifecycleEvent, Unit, UnitYear
+from server.station.service import list_stations, milestones, scope_clause, target_years, targets_for
+from server.unit.models import CERTIFIED, STAGE_ORDER, LifecycleEvent, Unit, UnitYear
 
-CERTIFIED = {"evaluated", "sign_issued", "sign_posted"}
-ENTERED = {"profiled"} | CERTIFIED
-# The work plan's two dates: entry at 100% by 30 June; evaluation done and signs posted by 30 November.
+ENTERED = {"profiled", "evaluated"} | set(CERTIFIED)
+# The work plan's two milestones (dates per year: station.service.milestones): entry at 100% by the
+# first (30 June); evaluation done and signs posted by the second (30 November).
 DEADLINES = [
-    {"key": "entry", "month": 6, "day": 30, "label": "培育、承诺公示、系统录入100%", "stages": ENTERED},
-    {"key": "posted", "month": 11, "day": 30, "label": "后评价完成、标识张贴到位", "stages": {"sign_posted"}},
+    {"key": "entry", "label": "培育、承诺公示、系统录入100%", "stages": ENTERED},
+    {"key": "posted", "label": "后评价完成、标识张贴到位", "stages": {"sign_posted"}},
 ]
 
 
@@ -53,7 +53,8 @@ def _percent(n: int, target: int) -> int:
 
 def milestone_dates(user, year: int) -> dict:
     """{deadline key: date} of the year's milestones (DEADLINES)."""
-    return {d["key"]: date(year, d["month"], d["day"]) for d in DEADLINES}
+    dates = milestones(user.county_id, year)
+    return {"entry": dates.entry_due, "posted": dates.evaluation_due}
 
 
 def default_year(user) -> int:
@@ -82,12 +83,24 @@ def stage_counts(user, year: int, as_of: date | None = None) -> dict:
     return {(s, t, st): n for s, t, st, n in db.session.execute(q)}
 
 
+def _cells_by_station(counts: dict) -> dict:
+    """{station_id: Cell of all types} from stage_counts."""
+    cells = {}
+    for (sid, _t, stage), n in counts.items():
+        cells.setdefault(sid, Cell()).stages[stage] += n
+    return cells
+
+
 def dashboard(user, year: int, on: date | None = None) -> dict:
     """Every station × unit type against target, county totals, carriers and the deadlines."""
     on = on or today()
     stations = list_stations(user)
     targets = targets_for(user, year)
     counts = stage_counts(user, year)
+    dates = milestones(user.county_id, year)
+    due = milestone_dates(user, year)
+    # As of each milestone that has come, from the dated history; today's counts beside them.
+    then = {k: _cells_by_station(stage_counts(user, year, d)) for k, d in due.items() if d < on}
     carriers = carrier_counts(user, year)
     rows, total = [], {t: Cell() for t in UNIT_TYPES}
     for st in stations:
@@ -102,7 +115,8 @@ def dashboard(user, year: int, on: date | None = None) -> dict:
         rows.append({"station": st, "cells": cells, "all": all_types,
                      "carriers": {k: (carriers.get((st.id, k), 0), targets.get((st.id, k), 0))
                                   for k in CARRIER_KINDS},
-                     "deadlines": _deadlines(all_types, year, on)})
+                     "deadlines": _deadlines(all_types, due, on,
+                                             {k: c.get(st.id, Cell()) for k, c in then.items()})})
     county_all = Cell()
     for c in total.values():
         county_all.add(c)
@@ -112,16 +126,25 @@ def dashboard(user, year: int, on: date | None = None) -> dict:
         carrier_totals[k] = (sum(carriers.get((st.id, k), 0) for st in stations),
                              targets.get((None, k), 0) + station_target)
     return {"year": year, "rows": rows, "total": total, "total_all": county_all,
-            "carriers": carrier_totals, "deadlines": _deadlines(county_all, year, on),
-            "years": target_years(user)}
+            "carriers": carrier_totals, "years": target_years(user), "milestones": dates,
+            "deadlines": _deadlines(county_all, due, on, {k: _sum(c.values()) for k, c in then.items()})}
 
 
-def _deadlines(cell: Cell, year: int, on: date) -> list[dict]:
+def _sum(cells) -> Cell:
+    total = Cell()
+    for c in cells:
+        total.add(c)
+    return total
+
+
+def _deadlines(cell: Cell, due: dict, on: date, then: dict) -> list[dict]:
+    """Each milestone: done on its date (from history, once it has come) and today, against target."""
     out = []
     for d in DEADLINES:
-        due = date(year, d["month"], d["day"])
-        done = sum(cell.stages[s] for s in d["stages"])
-        out.append({"key": d["key"], "label": d["label"], "due": due, "done": done,
-                    "target": cell.target, "gap": max(0, cell.target - done),
-                    "percent": _percent(done, cell.target), "days_left": (due - on).days})
+        now = sum(cell.stages[s] for s in d["stages"])
+        past = then.get(d["key"])
+        done = sum(past.stages[s] for s in d["stages"]) if past is not None else now
+        out.append({"key": d["key"], "label": d["label"], "due": due[d["key"]], "done": done, "today": now,
+                    "as_of_due": past is not None, "target": cell.target, "gap": max(0, cell.target - done),
+                    "percent": _percent(done, cell.target), "days_left": (due[d["key"]] - on).days})
     return out

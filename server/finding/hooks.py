@@ -1,6 +1,9 @@
 """Findings in the supervision rhythm: a station's progress in the daily patrol and in the bulletin."""
+import sqlalchemy as sa
 from flask import url_for
 
+from server.finding.models import Finding
+from server.unit import lifecycle
 from server.finding.service import progress
 from server.rhythm.bulletin import section
 from server.rhythm.patrol import provider
@@ -38,3 +41,10 @@ def bulletin_findings(user, ids, start, end, year_start):
     if p["pending"]:
         rows.append([f"另有{p['pending']}条问题未匹配到本县单位，待县局确定", "", "", "", "", ""])
     return {"header": ["所（分局）", "评估问题", "已整改", "未整改", "其中逾期", "整改率"], "rows": rows}
+
+
+@lifecycle.on("moved")
+def _findings_follow_their_unit(unit, old_station_id: int, user_id: int | None) -> None:
+    """A unit's findings follow it to its new station, as its open rectifications do."""
+    db.session.execute(sa.update(Finding).where(Finding.unit_id == unit.id)
+                       .values(station_id=unit.station_id).execution_options(synchronize_session="fetch"))

@@ -6,6 +6,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from server.dashboard import chart
+from server.core.tables import text_row
 from server.rhythm.view import bars, bulletin_rows
 
 
@@ -22,7 +23,7 @@ def bulletin_xlsx(b) -> bytes:
         for cell in ws[2]:
             cell.font = bold
         for row in rows:
-            ws.append(row)
+            ws.append(text_row(ws, row))  # station and unit names are typed by people
         for col, width in zip("ABCDEFGHIJ", (16, 12, 12, 12, 12, 12, 12, 12, 12, 12)):
             ws.column_dimensions[col].width = width
     out = io.BytesIO()

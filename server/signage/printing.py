@@ -6,12 +6,14 @@ from typing import Iterator
 import sqlalchemy as sa
 from flask import current_app
 
+from server.core.errors import Invalid
 from server.extensions import db
 from server.qrsign import font as fonts
 from server.qrsign import payload, render
 from server.qrsign.pdf import StreamingPdf
 from server.signage.models import SIGN_TITLES, Sign
-from server.unit.models import Unit
+from server.signage.state import printable
+from server.unit.models import ENDING_STATUSES, Unit
 
 
 def sign_url(sign: Sign) -> str:
@@ -40,16 +42,32 @@ def sign_fonts() -> tuple[fonts.FontRef, fonts.FontRef]:
     return fonts.find_font(setting, "bold"), fonts.find_font(setting, "regular")
 
 
+def undrawable(name: str) -> list[str]:
+    """The characters of a unit name that the sign's font cannot draw (emoji, rare symbols), each once;
+    [] when no font is installed (the sign itself then says so)."""
+    try:
+        return fonts.missing_chars(sign_fonts()[0], name)
+    except fonts.FontError:
+        return []
+
+
 def render_png(sign: Sign) -> bytes:
-    """One sign as a 300-DPI PNG."""
+    """One sign in force as a 300-DPI PNG; Invalid (422) for a revoked or replaced one (it must not be
+    printed), or naming the characters its font cannot draw."""
+    if not printable(sign):
+        raise Invalid(f"标识 {sign.serial} 已撤销或已更换，不能生成或打印")
     bold, regular = sign_fonts()
-    return render.to_png(render.draw_sign(spec_for(sign), bold, regular))
+    try:
+        return render.to_png(render.draw_sign(spec_for(sign), bold, regular))
+    except fonts.FontError as err:
+        raise Invalid(err.message) from None
 
 
 def batch_specs(station_id: int, year: int, type: str | None = None) -> list[render.SignSpec]:
     """The specs of a station's signs in force for a year (and type), by serial; checked before any page."""
     q = (sa.select(Sign, Unit).join(Unit, Unit.id == Sign.unit_id)
-         .where(Sign.station_id == station_id, Sign.year == year, Sign.status == "issued").order_by(Sign.seq))
+         .where(Sign.station_id == station_id, Sign.year == year, Sign.status == "issued",
+                Unit.business_status.not_in(list(ENDING_STATUSES))).order_by(Sign.seq))
     if type:
         q = q.where(Sign.type == type)
     specs = [spec_for(s, u) for s, u in db.session.execute(q)]

@@ -11,7 +11,7 @@ from server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from server.extensions import db
 from server.station.models import Station
 from server.station.service import check_station_access, scope_clause
-from server.unit.models import TRACKED_FIELDS, Unit, UnitChange, UnitYear
+from server.unit.models import ENDING_STATUSES, TRACKED_FIELDS, Unit, UnitChange, UnitYear
 
 INSPECTOR_EDITABLE = {"address", "contact_phone", "business_status", "lat", "lng"}
 EDITABLE = ["name", "uscc", "address", "lat", "lng", "industry", "contact_name", "contact_phone",
@@ -81,6 +81,16 @@ def search_units(user, *, q="", station_id=None, type=None, stage=None, year=Non
     return [(r[0], r[1]) for r in rows], total
 
 
+def name_problem(name: str) -> str | None:
+    """Why a unit name cannot be printed on its sign (characters the sign's font lacks, emoji), or None.
+    Refused when entered, naming the characters, rather than when a sign is first drawn."""
+    from server.signage.printing import undrawable
+    missing = undrawable(name)
+    if missing:
+        return f"标识上印不出这些字符：{' '.join(missing[:10])}，请删除或改用文字"
+    return None
+
+
 def _check_fields(user, data: dict, unit: Unit | None) -> dict:
     """Normalise and check the business rules a schema cannot know; returns the cleaned data."""
     data = dict(data)
@@ -94,6 +104,9 @@ def _check_fields(user, data: dict, unit: Unit | None) -> dict:
             holder = db.session.scalar(sa.select(Unit).where(Unit.uscc == data["uscc"]))
             if holder is not None and (unit is None or holder.id != unit.id):
                 errors["uscc"] = [f"该统一社会信用代码已登记为“{holder.name}”"]
+    why = name_problem(data.get("name") or "")
+    if why:
+        errors["name"] = [why]
     if "station_id" in data:
         station = db.session.get(Station, data["station_id"]) if data["station_id"] else None
         if station is None or station.county_id != user.county_id or (
@@ -138,6 +151,7 @@ def update_unit(user, unit_id: int, data: dict, *, base_version: int, note: str 
         raise Conflict("该单位已被他人修改，请查看最新信息后再保存", current=unit)
     data = _check_fields(user, {k: v for k, v in data.items() if k in EDITABLE}, unit)
     changed = False
+    old_station, old_status = unit.station_id, unit.business_status
     for key, value in data.items():
         old = getattr(unit, key)
         if old == value:
@@ -151,7 +165,17 @@ def update_unit(user, unit_id: int, data: dict, *, base_version: int, note: str 
         if "station_id" in data:
             check_station_access(user, db.session.get(Station, unit.station_id))
         db.session.flush()
+        _follow(user, unit, old_station, old_status)
     return unit
+
+
+def _follow(user, unit: Unit, old_station: int, old_status: str) -> None:
+    """A move or an end of business takes the unit's year, signs, tasks and rectifications with it."""
+    from server.unit import lifecycle
+    if unit.station_id != old_station:
+        lifecycle.moved(unit, old_station, user.id)
+    if unit.business_status in ENDING_STATUSES and old_status not in ENDING_STATUSES:
+        lifecycle.end_business(unit, unit.business_status, user.id)
 
 
 def merge_edit(user, unit_id: int, changes: dict, base: dict, note: str = "") -> Unit:
