@@ -43,6 +43,8 @@ class ChangeSchema(Schema):
     id = fields.String(required=True, validate=UUID)
     type = fields.String(required=True, validate=one_of(CHANGE_TYPES, "变更类型"))
     data = fields.Dict(required=True)
+    on_behalf_of = fields.Integer(allow_none=True, load_default=None, metadata={
+        "description": "导入他人的救援文件时：记录的执法人员（账号编号）；仅其所在所的管理员可以"})
     happened_at = UtcDateTime(allow_none=True, load_default=None, metadata={
         "description": "变更在手机上发生的时间；服务器同时保存收到的时间"})
 
@@ -57,6 +59,7 @@ class ChangeResultSchema(Schema):
     message = fields.String()
     record = fields.Dict(metadata={"description": "服务器上的记录：{type, id} 或冲突时的完整记录"})
     missing_photos = fields.List(fields.String())
+    imported_by = fields.Dict(metadata={"description": "代为导入他人记录的管理员 {id, name}"})
     fields = fields.Dict()  # last: the name shadows marshmallow's module within the class body
 
 

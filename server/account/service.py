@@ -132,24 +132,52 @@ def require_admin(user: User) -> None:
 
 
 def can_manage_users(actor: User) -> bool:
-    """Only county admins manage accounts."""
-    return actor.role == "county_admin"
+    """County admins manage the county's accounts; a station admin manages the inspectors of the
+    station — their accounts and devices, e.g. revoking a lost phone (issue 18, item 10)."""
+    return actor.role in ("county_admin", "station_admin")
+
+
+def manages(actor: User, user: User) -> bool:
+    """Whether the actor may manage this account (see can_manage_users)."""
+    if user.county_id != actor.county_id:
+        return False
+    if actor.role == "county_admin":
+        return True
+    return actor.role == "station_admin" and user.role == "inspector" and user.station_id == actor.station_id
 
 
 def get_user(actor: User, user_id: int) -> User:
-    """A user the actor may manage."""
+    """A user the actor may manage; NotFound alike for others and missing ones."""
     user = db.session.get(User, user_id)
-    if user is None or not can_manage_users(actor) or user.county_id != actor.county_id:
+    if user is None or not manages(actor, user):
         raise NotFound("找不到该用户")
     return user
 
 
 def list_users(actor: User) -> list[User]:
-    """Every account of the actor's county (county admins only)."""
+    """The accounts the actor manages: the county's for a county admin, the station's inspectors for a
+    station admin."""
     if not can_manage_users(actor):
-        raise Forbidden("只有县局管理员可以管理账号")
-    return db.session.scalars(sa.select(User).where(User.county_id == actor.county_id)
-                              .order_by(User.station_id.nullsfirst(), User.username)).all()
+        raise Forbidden("只有县局或所（分局）管理员可以管理账号")
+    q = sa.select(User).where(User.county_id == actor.county_id)
+    if actor.role == "station_admin":
+        q = q.where(User.station_id == actor.station_id, User.role == "inspector")
+    return db.session.scalars(q.order_by(User.station_id.nullsfirst(), User.username)).all()
+
+
+def rescue_author(importer: User, author_id: int) -> User:
+    """The inspector whose records a rescue file holds, when the importer may file them in that
+    inspector's name: a station admin of the inspector's station, or the county admin. Invalid with the
+    reason otherwise (issue 18, item 5: records keep their author; the importer is recorded beside)."""
+    author = db.session.get(User, author_id) if isinstance(author_id, int) else None
+    if author is None or not manages(importer, author):
+        raise Invalid("这是其他人员的记录：只有该执法人员所在所（分局）的管理员可以导入，请交给所里导入")
+    return author
+
+
+def _station_admin_limits(actor: User, role: str, station_id) -> None:
+    if actor.role == "station_admin" and (role != "inspector" or station_id != actor.station_id):
+        raise Forbidden("所（分局）管理员只能管理本所的执法人员账号")
 
 
 def _check_role_station(actor: User, role: str, station_id: int | None) -> None:
@@ -165,7 +193,10 @@ def _check_role_station(actor: User, role: str, station_id: int | None) -> None:
 def create_user(actor: User, data: dict) -> User:
     """A new account in the actor's county."""
     if not can_manage_users(actor):
-        raise Forbidden("只有县局管理员可以管理账号")
+        raise Forbidden("只有县局或所（分局）管理员可以管理账号")
+    if actor.role == "station_admin":
+        data = {**data, "station_id": data.get("station_id") or actor.station_id}
+    _station_admin_limits(actor, data["role"], data.get("station_id"))
     _check_role_station(actor, data["role"], data.get("station_id"))
     if db.session.scalar(sa.select(User.id).where(User.username == data["username"])):
         raise Conflict("用户名已被使用", fields={"username": ["用户名已被使用"]})
@@ -183,6 +214,7 @@ def update_user(actor: User, user_id: int, data: dict) -> User:
     user = get_user(actor, user_id)
     role = data.get("role", user.role)
     station_id = data.get("station_id", user.station_id)
+    _station_admin_limits(actor, role, station_id)
     _check_role_station(actor, role, station_id)
     if user.id == actor.id and (role != "county_admin" or data.get("active") is False):
         raise Invalid("不能降低或停用自己的账号")

@@ -1,10 +1,12 @@
-"""Accounts (county admins only): list, create, edit, and a user's device tokens."""
+"""Accounts: county admins manage the county's, station admins their station's inspectors (list, create,
+edit, revoke a lost phone's token)."""
 from flask import flash, g, redirect, render_template, request, url_for
 
 from schemas.account import UserCreateSchema, UserUpdateSchema
 from server.account import service as accounts
 from server.admin.bp import bp
-from server.admin.helpers import blanks, parse_form, require_county
+from server.account.service import require_admin
+from server.admin.helpers import blanks, parse_form
 from server.core.errors import DomainError
 from server.station.service import list_stations
 
@@ -18,15 +20,15 @@ def render_form(values, errors, status=200, user=None):
 
 @bp.get("/accounts", endpoint="accounts")
 def accounts_list():
-    """Every account of the county."""
-    require_county()
+    """The accounts the user manages."""
+    require_admin(g.user)
     return render_template("admin/accounts.html", users=accounts.list_users(g.user))
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])
 def account_new():
     """Create an account."""
-    require_county()
+    require_admin(g.user)
     if request.method == "GET":
         return render_form({"role": "inspector"}, {})
     data, errors = parse_form(UserCreateSchema(), request.form)
@@ -44,7 +46,7 @@ def account_new():
 @bp.route("/accounts/<int:user_id>/edit", methods=["GET", "POST"])
 def account_edit(user_id: int):
     """Change an account's name, phone, role, station, active flag or password."""
-    require_county()
+    require_admin(g.user)
     user = accounts.get_user(g.user, user_id)
     if request.method == "GET":
         values = {k: getattr(user, k) for k in ("username", "name", "phone", "role", "station_id")}
@@ -65,7 +67,7 @@ def account_edit(user_id: int):
 @bp.post("/accounts/<int:user_id>/tokens/<int:token_id>/revoke")
 def account_token_revoke(user_id: int, token_id: int):
     """Revoke one of a user's device tokens."""
-    require_county()
+    require_admin(g.user)
     token = accounts.revoke_token(g.user, token_id)
     flash(f"已停用设备“{token.name}”", "ok")
     return redirect(url_for("admin.account_edit", user_id=user_id), 303)

@@ -89,6 +89,19 @@ class Rectification(db.Model):
     closed_at = db.Column(db.DateTime, nullable=True)
     closed_by_inspection_id = db.Column(db.ForeignKey("inspection.id"), nullable=True)
 
+    __sync__ = "inspection"
+
+    def sync_key(self) -> tuple:
+        """A demand travels inside its inspection: a status change sends the inspection again, so a
+        rectification closed on the server is closed on the phone too (issue 18, item 3)."""
+        return ("inspection", self.inspection_id)
+
+    def sync_scope(self, old: bool = False) -> tuple:
+        """The devices of the inspection's inspector."""
+        inspector = db.session.connection().execute(
+            db.select(Inspection.inspector_id).where(Inspection.id == self.inspection_id)).scalar()
+        return (self.county_id, self.station_id, inspector)
+
 
 class UnitFlag(db.Model):
     """Something a station admin must decide on, e.g. a unit failing twice in a year (移出建议)."""

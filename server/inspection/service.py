@@ -135,7 +135,7 @@ def submit_inspection(user, data: dict) -> Inspection:
     _store_answers(inspection, version, data["answers"])
     record_uses(photo_hashes(data.get("photos"), data["answers"], data.get("signature_sha256")), "inspection",
                 inspection.id, unit.station_id, unit.county_id)
-    _effects(user, inspection, unit, task, old, data.get("rectifications", []))
+    _effects(user, inspection, unit, task, old, data.get("rectifications", []), data["answers"])
     return inspection
 
 
@@ -161,19 +161,21 @@ def _store_answers(inspection: Inspection, version: _Version, answers: list[dict
          "result": a["result"], "note": a.get("note", ""), "photos": a.get("photos", [])} for a in answers])
 
 
-def _effects(user, inspection: Inspection, unit, task, old, demands: list[dict]) -> None:
+def _effects(user, inspection: Inspection, unit, task, old, demands: list[dict], answers: list[dict]) -> None:
     if task is not None:
         visits.close_task(task, inspection.id)
-        _close_rectifications(inspection, task)
+    _close_rectifications(inspection, task, answers)
     if old is not None:
         _withdraw(old)
+    follow_ups = {}
     for d in demands:
-        follow = visits.create_task(user, unit_id=unit.id, kind="rectification", due_date=d["due_date"],
-                                    assignee_id=user.id if user.role == "inspector" else None,
-                                    note=d["demand"], year=inspection.year, source_inspection_id=inspection.id)
+        follow = follow_ups.get(d["due_date"]) or _follow_up(user, unit, inspection, d["due_date"])
+        follow_ups[d["due_date"]] = follow
         db.session.add(Rectification(inspection_id=inspection.id, county_id=unit.county_id,
                                      station_id=unit.station_id, unit_id=unit.id, item_code=d.get("item_code"),
                                      demand=d["demand"], due_date=d["due_date"], follow_up_task_id=follow.id))
+    for follow in follow_ups.values():
+        _describe_follow_up(follow)
     if inspection.kind == "post_evaluation" and inspection.conclusion == "pass":
         advance_by_effect(db.session.get(Unit, unit.id), inspection.year, "profiled", "evaluated", user.id,
                           f"后评价合格（检查{inspection.id}）")
@@ -182,12 +184,48 @@ def _effects(user, inspection: Inspection, unit, task, old, demands: list[dict])
     db.session.flush()
 
 
-def _close_rectifications(inspection: Inspection, task: VisitTask) -> None:
-    if inspection.conclusion != "pass":
+def _follow_up(user, unit, inspection: Inspection, due) -> VisitTask:
+    """The one open follow-up visit of a unit for a due date, gathering all its demands (issue 18,
+    item 3): an existing one is reused, else a new one is made."""
+    existing = db.session.scalar(sa.select(VisitTask).where(
+        VisitTask.unit_id == unit.id, VisitTask.kind == "rectification", VisitTask.status == "open",
+        VisitTask.due_date == due).order_by(VisitTask.id).limit(1))
+    return existing or visits.create_task(user, unit_id=unit.id, kind="rectification", due_date=due,
+                                          assignee_id=user.id if user.role == "inspector" else None,
+                                          note="", year=inspection.year, source_inspection_id=inspection.id)
+
+
+def _describe_follow_up(task: VisitTask) -> None:
+    """A follow-up's note lists its open demands, so the task list says what to check."""
+    db.session.flush()
+    demands = db.session.scalars(sa.select(Rectification.demand).where(
+        Rectification.follow_up_task_id == task.id, Rectification.status == "open").order_by(Rectification.id)).all()
+    task.note = ("；".join(demands) if len(demands) < 2 else
+                 "；".join(f"{n}. {d}" for n, d in enumerate(demands, 1)))[:500]
+
+
+def _close_rectifications(inspection: Inspection, task: VisitTask | None, answers: list[dict]) -> None:
+    """A re-inspection (整改复查) closes each open demand of the unit it checked, item by item: a demand
+    tied to an item closes when that item is now 符合 (its answer, note and photos are the evidence);
+    a demand tied to no item closes when the re-inspection passes. A follow-up visit left with no open
+    demand is done."""
+    if inspection.kind != "rectification" and (task is None or task.kind != "rectification"):
         return
-    for r in db.session.scalars(sa.select(Rectification).where(Rectification.follow_up_task_id == task.id,
+    results = {a["item_code"]: a["result"] for a in answers}
+    touched = set()
+    for r in db.session.scalars(sa.select(Rectification).where(Rectification.unit_id == inspection.unit_id,
                                                               Rectification.status == "open")):
-        r.status, r.closed_at, r.closed_by_inspection_id = "closed", inspection.submitted_at, inspection.id
+        ok = results[r.item_code] == "yes" if r.item_code in results else inspection.conclusion == "pass"
+        if ok:
+            r.status, r.closed_at, r.closed_by_inspection_id = "closed", inspection.submitted_at, inspection.id
+            touched.add(r.follow_up_task_id)
+    db.session.flush()
+    for task_id in touched - {None, task.id if task else None}:
+        still = db.session.scalar(sa.select(sa.exists().where(Rectification.follow_up_task_id == task_id,
+                                                             Rectification.status == "open")))
+        other = db.session.get(VisitTask, task_id)
+        if not still and other is not None and other.status == "open":
+            visits.close_task(other, inspection.id)
 
 
 def _withdraw(old: Inspection) -> None:
@@ -203,9 +241,13 @@ def _withdraw(old: Inspection) -> None:
     for r in old.rectifications:
         if r.status == "open":
             r.status = "superseded"
-            task = db.session.get(VisitTask, r.follow_up_task_id) if r.follow_up_task_id else None
-            if task is not None and task.status == "open":
-                task.status = "cancelled"
+    db.session.flush()
+    for task_id in {r.follow_up_task_id for r in old.rectifications} - {None}:
+        task = db.session.get(VisitTask, task_id)
+        shared = db.session.scalar(sa.select(sa.exists().where(Rectification.follow_up_task_id == task_id,
+                                                              Rectification.status == "open")))
+        if task is not None and task.status == "open" and not shared:  # a visit other demands still need stays
+            task.status = "cancelled"
 
 
 def _failures(unit_id: int, year: int) -> int:

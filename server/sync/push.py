@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from schemas.sync import PROTOCOL
 from server.core.clock import utcnow
 from server.core.context import reset_device_time, set_device_time
+from server.account.service import rescue_author
 from server.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from server.extensions import db
 from server.sync.handlers import HANDLERS
@@ -73,14 +74,20 @@ def apply_change(user, change: dict, alone: bool = False) -> dict:
         return _replay(receipt, change_id, digest)
     if change["type"] not in HANDLERS:
         return {"id": change_id, "status": "invalid", "message": "变更类型不正确", "fields": {"type": ["变更类型不正确"]}}
+    try:
+        author = _author(user, change.get("on_behalf_of"))
+    except DomainError as err:
+        return {"id": change_id, "status": "invalid", "message": err.message, "fields": {"on_behalf_of": [err.message]}}
     happened = _device_time(change.get("happened_at"))
     token = set_device_time(happened)
     try:
         with _all_or_nothing() if alone else db.session.begin_nested():
-            result = HANDLERS[change["type"]](user, change["data"], change_id)
+            result = HANDLERS[change["type"]](author, change["data"], change_id)
+            if author is not user:  # a rescue file imported by the station: the importer is kept beside
+                result = {**result, "imported_by": {"id": user.id, "name": user.name}}
             # The receipt goes in with a plain INSERT: a unique key clash is the concurrent-twin case below.
             db.session.connection().execute(_STORE_RECEIPT, {
-                "change_id": change_id, "user_id": user.id, "type": change["type"], "content_hash": digest,
+                "change_id": change_id, "user_id": author.id, "type": change["type"], "content_hash": digest,
                 "result": result, "created_at": utcnow(), "happened_at": happened})
     except ValidationError as err:
         return {"id": change_id, "status": "invalid", "message": "内容有误", "fields": err.messages}
@@ -101,6 +108,14 @@ def apply_change(user, change: dict, alone: bool = False) -> dict:
     finally:
         reset_device_time(token)
     return {**result, "id": change_id, "status": "applied"}
+
+
+def _author(user, author_id):
+    """Whose record a change is: the pushing user's, or — for a rescue file exported on an inspector's phone
+    and imported by an admin over that inspector (issue 18, item 5) — that inspector's."""
+    if author_id is None or author_id == user.id:
+        return user
+    return rescue_author(user, author_id)
 
 
 # A phone's clock may run a little fast; a time further ahead is not believed.

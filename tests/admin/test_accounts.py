@@ -1,19 +1,21 @@
-"""Accounts: county admins only; create with errors in Chinese; edit; revoke a user's devices."""
+"""Accounts: county admins, and station admins for their station's inspectors (issue 18, item 10); create
+with errors in Chinese; edit; revoke a user's devices."""
 import pytest
 
 from server.account.models import DeviceToken, User
 
 
 @pytest.mark.parametrize("url", ["/accounts", "/accounts/new"])
-def test_refused_to_station_admins(as_user, world, url):
-    assert as_user("a_admin").get(url).status_code == 403
+def test_refused_to_inspectors(as_user, world, url):
+    assert as_user("a_insp").get(url).status_code == 403
 
 
-def test_station_admin_cannot_edit_accounts(as_user, world, fetch):
+def test_station_admin_cannot_raise_an_inspector_or_touch_another_station(as_user, world, fetch):
     client = as_user("a_admin")
-    assert client.get(f"/accounts/{world.ids['inspector_a']}/edit").status_code == 403
+    assert client.get(f"/accounts/{world.ids['inspector_b']}/edit").status_code == 404
+    assert client.get(f"/accounts/{world.ids['admin_a']}/edit").status_code == 404
     response = client.post(f"/accounts/{world.ids['inspector_a']}/edit", data={"name": "x", "role": "county_admin"})
-    assert response.status_code == 403
+    assert response.status_code in (403, 422) and "本所的执法人员" in response.get_data(as_text=True)
     assert fetch(User, world.ids["inspector_a"])["role"] == "inspector"
 
 

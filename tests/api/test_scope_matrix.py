@@ -79,11 +79,14 @@ def test_lists_hold_only_what_the_role_may_see(client, world, carriers, role, ex
     assert {r["station"]["code"] for r in dash["rows"]} == stations
 
 
-@pytest.mark.parametrize("role", ["admin_a", "inspector_a"])
-@pytest.mark.parametrize("method,path,body", [
-    ("put", "/api/v1/targets", {"year": 2024, "entries": [{"station_id": None, "kind": "liaison", "count": 3}]}),
-    ("get", "/api/v1/users", None),
-    ("post", "/api/v1/users", {"username": "x1", "name": "x", "role": "inspector", "password": "longenough1"}),
+# Accounts: station admins manage their station's inspectors (issue 18, item 10; tests/account), inspectors
+# nothing.
+@pytest.mark.parametrize("role,method,path,body", [
+    (role, "put", "/api/v1/targets", {"year": 2024, "entries": [{"station_id": None, "kind": "liaison", "count": 3}]})
+    for role in ("admin_a", "inspector_a")] + [
+    ("inspector_a", "get", "/api/v1/users", None),
+    ("inspector_a", "post", "/api/v1/users", {"username": "x1", "name": "x", "role": "inspector", "password": "longenough1"}),
+    ("admin_a", "post", "/api/v1/users", {"username": "x1", "name": "x", "role": "station_admin", "password": "longenough1"}),
 ])
 def test_county_only_endpoints_refuse_station_roles(client, world, role, method, path, body):
     r = getattr(client, method)(path, headers=bearer(world.tokens[role]), json=body)

@@ -192,3 +192,43 @@ def test_correcting_a_failure_withdraws_the_removal_flag(client, world, checklis
     with app.app_context():
         flag = db.session.scalars(sa.select(UnitFlag)).one()
         assert flag.resolved_at is not None and "更正" in flag.note
+
+
+def test_three_demands_make_one_follow_up_and_the_revisit_closes_each_it_checked(client, world, checklist, app):
+    # Given an inspection with three demands due the same day, two tied to items
+    rects = [{"item_code": "pricing.have", "demand": "补齐价签", "due_date": due(7)},
+             {"item_code": "license.have", "demand": "亮照经营", "due_date": due(7)},
+             {"item_code": None, "demand": "整理消费提示", "due_date": due(7)}]
+    push(client, world.tokens["inspector_a"], inspection_body(
+        world.ids["unit_a"], checklist, conclusion="rectify", fail_items=["pricing.have", "license.have"],
+        rectifications=rects))
+    # Then one follow-up visit gathers all three
+    with app.app_context():
+        tasks = {r.follow_up_task_id for r in db.session.scalars(sa.select(Rectification))}
+        assert len(tasks) == 1
+        [follow_id] = tasks
+        note = db.session.get(VisitTask, follow_id).note
+        assert "补齐价签" in note and "亮照经营" in note and "整理消费提示" in note
+    # When the re-inspection finds prices fixed but the licence still missing
+    push(client, world.tokens["inspector_a"], inspection_body(
+        world.ids["unit_a"], checklist, kind="rectification", task_id=follow_id, conclusion="rectify",
+        fail_items=["license.have"], rectifications=[{"item_code": "license.have", "demand": "亮照经营", "due_date": due(10)}]))
+    # Then only the demand whose item now complies is closed, item by item
+    with app.app_context():
+        status = {r.demand + r.due_date.isoformat(): r.status for r in db.session.scalars(sa.select(Rectification))}
+        assert status == {"补齐价签" + due(7): "closed", "亮照经营" + due(7): "open", "整理消费提示" + due(7): "open",
+                          "亮照经营" + due(10): "open"}
+
+
+def test_a_rectification_closed_on_the_server_reaches_the_phone(client, world, checklist, app):
+    from tests.conftest import bearer
+    token = world.tokens["inspector_a"]
+    push(client, token, inspection_body(world.ids["unit_a"], checklist, conclusion="rectify", fail_items=["pricing.have"],
+                                        rectifications=[{"item_code": "pricing.have", "demand": "补齐价签", "due_date": due(7)}]))
+    cursor = client.get("/api/v1/sync/pull?cursor=0", headers=bearer(token)).get_json()["cursor"]
+    with app.app_context():
+        follow_id = db.session.scalars(sa.select(Rectification.follow_up_task_id)).one()
+    push(client, token, inspection_body(world.ids["unit_a"], checklist, kind="rectification", task_id=follow_id))
+    page = client.get(f"/api/v1/sync/pull?cursor={cursor}", headers=bearer(token)).get_json()
+    first = [i for i in page["records"]["inspection"] if i["conclusion"] == "rectify"]
+    assert first and first[0]["rectifications"][0]["status"] == "closed"

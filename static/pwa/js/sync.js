@@ -151,8 +151,10 @@ async function pushBatch(batch) {
   let results;
   try {
     // Each change says when it was made on the phone: the server keeps that beside its own time.
+    const me = ((await getMeta('session')) || {}).user || {};
     results = await api.push(batch.map((c) => ({ id: c.id, type: c.type, data: c.data,
-      happened_at: new Date(c.created_at).toISOString() })));
+      happened_at: new Date(c.created_at).toISOString(),
+      ...(c.author && c.author !== me.id ? { on_behalf_of: c.author } : {}) })));
   } catch (err) {
     if (err instanceof api.ApiError && err.kind === 'http' && err.status === 422) {
       await refuseBatch(batch, err);

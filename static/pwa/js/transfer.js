@@ -39,7 +39,8 @@ export async function exportFile() {
   const body = {
     format: FORMAT, version: 1, exported_at: new Date().toISOString(),
     user: user ? { id: user.id, username: user.username, name: user.name, station_name: user.station_name } : null,
-    changes: changes.map(({ id, type, data, label, state, message, created_at }) => ({ id, type, data, label, state, message, created_at })),
+    changes: changes.map(({ id, type, data, label, state, message, created_at, author, author_name }) =>
+      ({ id, type, data, label, state, message, created_at, author: author || null, author_name: author_name || '' })),
     drafts, photos,
   };
   const stamp = chinaStamp();
@@ -83,7 +84,9 @@ export async function importFile(file) {
     let drafts = 0;
     for (const c of body.changes) {
       if (await done(s('outbox').get(c.id))) continue;
+      // The records stay their inspector's: sent in that name, the importer recorded beside by the server.
       s('outbox').put({ id: c.id, type: c.type, data: c.data, label: c.label || '', photos: photosOf(c.type, c.data),
+        author: c.author || (body.user ? body.user.id : null), author_name: c.author_name || (body.user ? body.user.name : ''),
         state: 'waiting', message: '从文件导入', created_at: c.created_at || Date.now(), updated_at: Date.now(), imported: true });
       changes += 1;
     }
@@ -94,5 +97,5 @@ export async function importFile(file) {
     }
     return { changes, drafts };
   });
-  return { ...counts, photos };
+  return { ...counts, photos, author: body.user || null };
 }

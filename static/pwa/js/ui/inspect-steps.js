@@ -71,6 +71,7 @@ function itemStep(ctx, item, el) {
   el.innerHTML = `
     <p class="group">${groupLabel(item)}</p>
     <h2 class="item">${esc(item.text)}</h2>
+    ${(ctx.demands || []).filter((r) => r.item_code === item.code).map((r) => `<p class="note warn demand">整改要求：${esc(r.demand)}（期限 ${esc(r.due_date)}）<br><small>复查：整改到位选“符合”并拍照留证，此项要求即关闭</small></p>`).join('')}
     <div class="answers" role="group" aria-label="检查结果">
       ${Object.entries(RESULTS).map(([k, v]) => `<button type="button" class="ans ${k}" data-r="${k}" aria-pressed="${a.result === k}">${v}</button>`).join('')}
     </div>

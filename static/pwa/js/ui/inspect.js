@@ -3,7 +3,7 @@
 // time (Web Locks); a save that fails is shown with what to do, never dropped silently.
 import { get, describe } from '../db.js';
 import { esc } from '../labels.js';
-import { saveDraft, submitDraft, dropStaleSignature, forgetPhoto, discardDraft, DraftTaken } from '../records.js';
+import { saveDraft, submitDraft, dropStaleSignature, forgetPhoto, discardDraft, DraftTaken, inspectionsOf } from '../records.js';
 import { go, render as rerender } from '../router.js';
 import * as sync from '../sync.js';
 import { steps, problems, locate } from './inspect-steps.js';
@@ -63,6 +63,9 @@ export async function render(main, draftId) {
   });
   if (!lock) { busy(main, draft.id); return; }
   const unit = await get('units', draft.unit_id); // its recorded location, to say how far the fix is
+  // The unit's open demands, shown on the items they concern: a re-inspection closes each one it checks.
+  const demands = (await inspectionsOf(draft.unit_id)).flatMap((i) => (i.rectifications || [])
+    .filter((r) => r.status === 'open' && !i.local && i.client_id !== draft.id));
   const items = template.items;
   const last = items.length + 3; // items, then 定位, 结论与整改, 签名, 提交
   const cleanups = [];
@@ -75,7 +78,7 @@ export async function render(main, draftId) {
     }
   };
   ctx = {
-    draft, template, items, main, last, unit,
+    draft, template, items, main, last, unit, demands,
     closed: false,
     // After the screen closed or the draft went to the outbox, a late callback must not write it back.
     // Every save checks the signature still covers the content; a change after signing clears it.

@@ -72,7 +72,9 @@ export async function render(outer) {
     if (!file) return;
     try {
       const n = await importFile(file);
-      out.textContent = `已导入 ${n.changes} 条记录、${n.drafts} 份草稿、${n.photos} 张照片，联网后自动发送`;
+      const mine = !n.author || !user || n.author.id === user.id;
+      out.textContent = `已导入 ${n.changes} 条记录、${n.drafts} 份草稿、${n.photos} 张照片，联网后自动发送`
+        + (mine ? '' : `。这些是${n.author.name || n.author.username}的记录，以其名义发送，您记为导入人`);
       sync.syncNow();
     } catch (ex) {
       err.textContent = ex.message;
