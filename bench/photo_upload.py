@@ -5,6 +5,14 @@ HTTP server over a socket, counting every byte sent and received, then through t
 client to time the server alone. Prints figures; asserts nothing.
 
     .venv/bin/python bench/photo_upload.py [--n 40] [--url sqlite:///... | postgresql://...]
+    .venv/bin/python bench/photo_upload.py --worst
+
+--worst: the peak memory of a worker accepting, checking and thumbnailing the worst images that are still
+under the limits (server.photo.imaging): a flat 16-bit RGBA PNG and a lossless WebP at the largest size
+allowed (a few hundred KB that decode to the most pixels), a progressive 4:4:4 JPEG at its largest (libjpeg
+keeps every coefficient of a progressive file whatever the scale it decodes at), and one pixel over each
+limit. Each image runs in a fresh process (peak RSS is per process); the figure is the process's peak RSS,
+with the app loaded before the image for comparison. Issue 16 asks ≤ 250 MB.
 """
 import argparse
 import hashlib
@@ -130,6 +138,86 @@ def timing(app, token: str, photos: list[bytes]) -> None:
     print(f"  re-upload:  median {statistics.median(again):.0f} ms/MB (hash check only)")
 
 
+def flat_png16(width: int, height: int) -> bytes:
+    """A 16-bit RGBA PNG of one colour: tiny on the wire, width × height × 8 bytes raw."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    row = b"\0" + b"\x12\x34" * 4 * width
+    z = zlib.compressobj(9)
+    idat = b"".join(z.compress(row) for _ in range(height)) + z.flush()
+    head = struct.pack(">IIBBBBB", width, height, 16, 6, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", head) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def worst_images() -> list[tuple[str, str, bytes]]:
+    """(name, content type, bytes): the heaviest images at the limits and just past them."""
+    from server.photo import imaging
+    side = int(imaging.MAX_PIXELS_FULL_DECODE ** 0.5)
+    jside = int(imaging.MAX_PIXELS ** 0.5)
+    out = [(f"PNG 16-bit RGBA {side}×{side}", "image/png", flat_png16(side, side)),
+           (f"PNG 16-bit RGBA {side + 1}×{side} (over)", "image/png", flat_png16(side + 1, side))]
+    webp = io.BytesIO()
+    Image.new("RGBA", (side, side), (1, 2, 3, 4)).save(webp, "WEBP", lossless=True)
+    out.append((f"WebP lossless RGBA {side}×{side}", "image/webp", webp.getvalue()))
+    pside = int(imaging.MAX_PIXELS_PROGRESSIVE ** 0.5)
+    jpeg = io.BytesIO()
+    Image.new("RGB", (pside, pside), (120, 60, 30)).save(jpeg, "JPEG", progressive=True, subsampling=0, quality=95)
+    out.append((f"JPEG progressive 4:4:4 {pside}×{pside}", "image/jpeg", jpeg.getvalue()))
+    jpeg = io.BytesIO()
+    Image.new("RGB", (pside + 1, pside), (120, 60, 30)).save(jpeg, "JPEG", progressive=True, subsampling=0)
+    out.append((f"JPEG progressive {pside + 1}×{pside} (over)", "image/jpeg", jpeg.getvalue()))
+    jpeg = io.BytesIO()
+    Image.new("RGB", (jside, jside), (120, 60, 30)).save(jpeg, "JPEG", subsampling=0, quality=95)
+    out.append((f"JPEG baseline 4:4:4 {jside}×{jside}", "image/jpeg", jpeg.getvalue()))
+    jpeg = io.BytesIO()
+    Image.new("RGB", (jside + 1, jside), (120, 60, 30)).save(jpeg, "JPEG", quality=95)
+    out.append((f"JPEG {jside + 1}×{jside} (over)", "image/jpeg", jpeg.getvalue()))
+    return out
+
+
+def _status_mb(field: str) -> float:
+    """VmRSS (now) or VmHWM (peak) of this process, in MB (Linux's /proc/self/status)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(field)
+
+
+def _peak_mb() -> float:
+    return _status_mb("VmHWM")
+
+
+def one_worst(url: str | None, spec: str) -> None:
+    """In this (fresh) process: upload one image (file|type|name), ask for its thumbnail, print peak RSS."""
+    path, mime, name = spec.split("|", 2)
+    app, token = setup(url)
+    data = Path(path).read_bytes()
+    Path("/proc/self/clear_refs").write_text("5")  # the peak starts again from the RSS now
+    before = _status_mb("VmRSS")
+    client = app.test_client()
+    h = {"Authorization": f"Bearer {token}", "Content-Type": mime}
+    url_ = f"/api/v1/photos/{hashlib.sha256(data).hexdigest()}"
+    put = client.put(url_, data=data, headers=h).status_code
+    thumb = client.get(url_ + "/thumb", headers=h).status_code if put == 201 else "-"
+    print(f"{name:38s} {len(data) / 1000:8.0f} KB  upload {put}  thumb {thumb}  "
+          f"peak RSS {before:5.0f} MB → {_peak_mb():5.0f} MB")
+
+
+def worst(url: str | None) -> None:
+    import subprocess
+    print("worst images under the limits (each in a fresh process):")
+    folder = Path(tempfile.mkdtemp(prefix="photo-worst-"))
+    for i, (name, mime, data) in enumerate(worst_images()):
+        path = folder / f"{i}.img"
+        path.write_bytes(data)
+        subprocess.run([sys.executable, __file__, "--one-worst", f"{path}|{mime}|{name}"]
+                       + (["--url", url] if url else []), check=True)
+        path.unlink()
+
+
 def _p90(values):
     return sorted(values)[int(len(values) * 0.9) - 1]
 
@@ -138,7 +226,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=40)
     parser.add_argument("--url", default=None)
+    parser.add_argument("--worst", action="store_true", help="peak worker memory for the worst images")
+    parser.add_argument("--one-worst", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one_worst:
+        return one_worst(args.url, args.one_worst)
+    if args.worst:
+        return worst(args.url)
     app, token = setup(args.url)
     photos = [make_jpeg(i) for i in range(args.n + 1)]
     wire(app, token, photos[0])

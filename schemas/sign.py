@@ -24,6 +24,7 @@ class SignSchema(Schema):
     print_count = fields.Integer()
     issued_at = fields.DateTime()
     posted_at = fields.DateTime(allow_none=True)
+    token = fields.String(metadata={"description": "二维码中的标识令牌：现场离线扫码核验用"})
     posted_photo_sha256 = fields.String(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
     revoke_reason = fields.String(allow_none=True)
@@ -93,4 +94,5 @@ class SyncSignSchema(Schema):
     type = fields.String()
     status = fields.String()
     posted_at = fields.DateTime(allow_none=True)
+    token = fields.String(metadata={"description": "二维码中的标识令牌：现场离线扫码核验用"})
     posted_photo_sha256 = fields.String(allow_none=True)

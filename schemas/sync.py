@@ -8,12 +8,13 @@ Push: POST /api/v1/sync/push with up to 100 changes, each with an id made on the
 Each change gets one result: applied (stored now), duplicate (stored before; the same result as
 then), conflict (the same id with other content, or an edit based on a stale version, with the
 server's record), invalid (with a message per field), gone (the record no longer exists or is
-out of scope). A result is given only for changes committed with the response; a device keeps
-a change until it has one.
+out of scope), error (the server failed on this change alone: not stored, the others are; the
+device keeps it and shows it as stuck). A result is given only for changes committed with the
+response; a device keeps a change until it has one.
 """
 from marshmallow import Schema, fields
 
-from schemas.common import UUID, UtcDateTime, between, length, one_of
+from schemas.common import UUID, UtcDateTime, between, length
 from schemas.inspection import RectificationSchema  # noqa: F401  (nested by name below)
 
 PROTOCOL = 1
@@ -41,7 +42,8 @@ class PullSchema(Schema):
 
 class ChangeSchema(Schema):
     id = fields.String(required=True, validate=UUID)
-    type = fields.String(required=True, validate=one_of(CHANGE_TYPES, "变更类型"))
+    type = fields.String(required=True, validate=length(1, 30),
+                         metadata={"description": "inspection | unit_edit | sign_posted; others are that change's invalid"})
     data = fields.Dict(required=True)
     on_behalf_of = fields.Integer(allow_none=True, load_default=None, metadata={
         "description": "导入他人的救援文件时：记录的执法人员（账号编号）；仅其所在所的管理员可以"})
@@ -55,7 +57,7 @@ class PushSchema(Schema):
 
 class ChangeResultSchema(Schema):
     id = fields.String()
-    status = fields.String(metadata={"description": "applied | duplicate | conflict | invalid | gone"})
+    status = fields.String(metadata={"description": "applied | duplicate | conflict | invalid | gone | error"})
     message = fields.String()
     record = fields.Dict(metadata={"description": "服务器上的记录：{type, id} 或冲突时的完整记录"})
     missing_photos = fields.List(fields.String())

@@ -22,6 +22,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         # An embedded file: writers take turns (server.core.sqlite); nothing can drop a connection.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite.engine_options(options)
     app.json.ensure_ascii = False
+    from server.core import bounds
+    bounds.install(app)  # bounded <int:…> before any route is added
     from server.core.session import CookieSessions
     app.session_interface = CookieSessions()
     if app.config.get("TRUSTED_PROXY_HOPS"):

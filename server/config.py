@@ -39,9 +39,7 @@ class Config:
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],
     }
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_WINDOW_SECONDS = 15 * 60
-    LOGIN_MAX_FAILURES_PER_ADDRESS = 30
+    LOGIN_WINDOW_SECONDS = 15 * 60  # failed logins counted over this window (server.account.service.THROTTLES)
     PAGE_SIZE = 20
     FEEDBACK_PER_SIGN_HOUR = 5
     FEEDBACK_PER_ADDRESS_DAY = 20
@@ -78,6 +76,7 @@ class Config:
             "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
             "PHOTO_STORAGE": os.environ.get("PHOTO_STORAGE", "file://" + str(Path(instance_path) / "photos")),
             "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+            "REMEMBER_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
             "ISSUING_AUTHORITY": os.environ.get("ISSUING_AUTHORITY", cls.ISSUING_AUTHORITY),
             "SIGN_FONT": os.environ.get("SIGN_FONT", ""),
             "SIGN_SERIAL_PREFIX": os.environ.get("SIGN_SERIAL_PREFIX", ""),

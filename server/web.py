@@ -5,6 +5,8 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from server.account import service as accounts
+from server.core.bounds import bad_field, clean_header
+from server.core.pool import is_retryable
 from server.core.context import Actor, reset_actor, set_actor
 from server.core.errors import DomainError
 from server.extensions import db, login_manager
@@ -18,6 +20,11 @@ PUBLIC_ENDPOINTS = {
     "static", "health.healthz", "admin_auth.login", "api-docs.openapi_json",
     "accounts.create_token", "pwa.app_root", "pwa.app_file",
 }
+
+# Inline style is allowed (templates and the field app set style attributes); inline script is not.
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+            "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; "
+            "form-action 'self'; frame-ancestors 'none'")
 
 HTTP_MESSAGES = {
     400: "请求内容有误", 401: "请先登录", 403: "没有权限", 404: "找不到该页面或记录",
@@ -62,14 +69,33 @@ def before_request():
         g.user, g.device = None, None
     else:
         _authenticate()
-    device = f"token:{g.device.id}" if g.device else "web:" + request.headers.get("User-Agent", "")[:120]
+    device = f"token:{g.device.id}" if g.device else "web:" + clean_header(request.headers.get("User-Agent", ""), 120)
     g.actor_token = set_actor(Actor(g.user.id if g.user else None, device))
     if request.routing_exception is not None:
         return None  # a 404 or a redirect to the canonical URL: routing answers, not the login gate
+    refused = _control_characters()
+    if refused is not None:
+        return refused
     if g.user is None and not _is_public():
         if is_api() or request.endpoint is None:
             return error_response(401, "unauthenticated", "请先登录或令牌已失效")
         return redirect(url_for("admin_auth.login", next=request.full_path))
+
+
+def _control_characters():
+    """A 400 for a query argument, or a form field of a staff page, holding a control character (NUL and
+    the like; schemas.bounds). JSON bodies and the consumer's forms are checked field by field by their
+    schemas, so that one bad change in a push is that change's result, not the batch's."""
+    pairs = list(request.args.items(multi=True))
+    if request.blueprint not in PUBLIC_BLUEPRINTS and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        pairs += list(request.form.items(multi=True))
+    found = bad_field(pairs)
+    if found is None:
+        return None
+    name, chars = found
+    return error_response(400, "invalid", f"提交的内容含有不允许的控制字符（{'、'.join(chars[:5])}），请删除后重试",
+                          {name: [f"含有不允许的控制字符：{'、'.join(chars[:5])}"]})
 
 
 def after_request(response):
@@ -82,6 +108,14 @@ def after_request(response):
             db.session.rollback()
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        # Staff pages and the field app: scripts only from our own files, never framed (clickjacking). The
+        # consumer's pages set a stricter one of their own (server.public.views).
+        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        # Only over HTTPS (behind the proxy, with TRUSTED_PROXY_HOPS so X-Forwarded-Proto counts): a year.
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
 
 
@@ -119,7 +153,10 @@ def handle_domain_error(err: DomainError):
     if err.current is not None:
         from server.api_dump import dump_current
         current = dump_current(err.current)
-    return error_response(err.status, err.code, err.message, err.fields, current)
+    resp = make_response(error_response(err.status, err.code, err.message, err.fields, current))
+    if getattr(err, "retry_after", None):
+        resp.headers["Retry-After"] = str(err.retry_after)
+    return resp
 
 
 def handle_http_exception(err: HTTPException):
@@ -132,15 +169,11 @@ def handle_http_exception(err: HTTPException):
                           HTTP_MESSAGES.get(err.code, err.name))
 
 
-RETRYABLE_PG = {"40P01", "40001", "55P03"}  # deadlock, serialization failure, lock not available
-
-
 def handle_db_error(err: DBAPIError):
     """A deadlock, a busy database or a connection the server dropped (server.core.pool) is no fault of
     the request: nothing was stored; try again."""
     db.session.rollback()
-    code = getattr(err.orig, "sqlstate", None) or getattr(err.orig, "pgcode", None)
-    if code in RETRYABLE_PG or "database is locked" in str(err.orig) or err.connection_invalidated:
+    if is_retryable(err):
         resp = make_response(error_response(503, "retry", "服务器繁忙，本次未保存，请稍后重试"))
         resp.headers["Retry-After"] = "1"
         return resp

@@ -34,28 +34,102 @@ def check_password(user: User, password: str) -> bool:
     return True
 
 
-def _recent_failures(column, value) -> int:
-    since = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    q = sa.select(sa.func.count()).select_from(LoginAttempt).where(
-        column == value, LoginAttempt.at >= since, LoginAttempt.success.is_(False))
-    return db.session.scalar(q)
+# The same work for a name that is no account as for one that is: a password checked against this.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+# (key, free failures in the window, first wait, longest wait), in seconds. Beyond its free failures a key
+# waits the first wait after its latest failure, doubling with each further failure up to the longest.
+# The pair (account, address) is what stops a guesser; the account alone only slows a guesser spread over
+# many addresses, and never for long, so that nobody can lock a real user out; the address alone counts
+# every account, with room for a county office behind one NAT address.
+THROTTLES = (("pair", 5, 30, 15 * 60), ("account", 20, 5, 60), ("address", 100, 5, 5 * 60))
+
+
+def _failures(where, since, exclude):
+    """(count, latest time) of failed attempts matching where, since a time, but the attempt `exclude`."""
+    q = sa.select(sa.func.count(), sa.func.max(LoginAttempt.at)).where(
+        where, LoginAttempt.at >= since, LoginAttempt.success.is_(False), LoginAttempt.id != exclude)
+    return db.session.execute(q).one()
+
+
+def login_wait(username: str, address: str, now=None, exclude: int = 0) -> int:
+    """Seconds this account and address must still wait before a password is checked (0: go ahead).
+
+    Progressive delay, never a hard lock of an account: see THROTTLES. The pair counts from its last
+    success, so a user who got in starts afresh. Counts the attempts recorded so far (login_attempt) but
+    `exclude`, the one being decided."""
+    now = now or utcnow()
+    window = now - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+    pair = sa.and_(LoginAttempt.username == username, LoginAttempt.address == address)
+    last_ok = db.session.scalar(sa.select(sa.func.max(LoginAttempt.at)).where(pair, LoginAttempt.success.is_(True)))
+    wheres = {"pair": (pair, max(window, last_ok) if last_ok else window),
+              "account": (LoginAttempt.username == username, window),
+              "address": (LoginAttempt.address == address, window)}
+    wait = 0.0
+    for key, free, first, longest in THROTTLES:
+        count, latest = _failures(*wheres[key], exclude)
+        if count >= free and latest is not None:
+            delay = min(first * 2 ** (count - free), longest)
+            wait = max(wait, delay - (now - latest).total_seconds())
+    return int(wait) + 1 if wait > 0 else 0
+
+
+def _serialise(username: str, address: str) -> None:
+    """One login of an account (and of an address) at a time between counting and recording, so that 20
+    guesses sent at once are counted one after the other. PostgreSQL: transaction-scoped advisory locks,
+    account first, then address (one order: no deadlock). SQLite: the attempt's insert that follows takes
+    the one writer's turn, and the counting reads after it."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        for key in ("login:" + username, "login-from:" + address):
+            db.session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
 
 
 def authenticate(username: str, password: str, address: str) -> User:
-    """The active user with these credentials; refuses after too many recent failures."""
-    username = (username or "").strip()
-    cfg = current_app.config
-    if (_recent_failures(LoginAttempt.username, username) >= cfg["LOGIN_MAX_FAILURES"]
-            or _recent_failures(LoginAttempt.address, address) >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
-        raise TooManyRequests("登录失败次数过多，请15分钟后再试")
+    """The active user with these credentials; TooManyRequests (with retry_after) while this account or
+    address must wait (login_wait). Every attempt is recorded before its password is checked, and the
+    check costs the same whether or not the account exists."""
+    username, address = (username or "").strip()[:60], (address or "")[:64]
+    _serialise(username, address)
+    attempt = LoginAttempt(username=username, address=address, success=False)
+    db.session.add(attempt)
+    db.session.flush()
+    wait = login_wait(username, address, exclude=attempt.id)
+    if wait:
+        db.session.rollback()  # a refused attempt is not a failure: it does not lengthen the wait
+        err = TooManyRequests(f"登录失败次数过多，请{_duration(wait)}后再试")
+        err.retry_after = wait
+        raise err
+    db.session.commit()  # counted (and the locks let go) before the slow check
     user = db.session.scalar(sa.select(User).where(User.username == username))
-    ok = user is not None and user.active and check_password(user, password)
-    db.session.add(LoginAttempt(username=username[:60], address=address[:64], success=ok))
+    ok = check_password(user, password) if user is not None else _check_dummy(password)
+    ok = ok and user.active
     if not ok:
-        # The failure must count even though the request fails.
-        db.session.commit()
         raise Invalid("用户名或密码不正确")
+    db.session.get(LoginAttempt, attempt.id).success = True
     return user
+
+
+def _check_dummy(password: str) -> bool:
+    try:
+        _hasher.verify(_DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        pass
+    return False
+
+
+def _duration(seconds: int) -> str:
+    return f"{seconds}秒" if seconds < 60 else f"{(seconds + 59) // 60}分钟"
+
+
+def end_sessions(user: User, *, devices: bool, actor: User | None = None) -> None:
+    """End every cookie session of the user (a per-user epoch in the session id); with devices, also
+    revoke every device token, for good: reactivating the account does not revive them."""
+    user.session_epoch += 1
+    if devices:
+        now = utcnow()
+        for record in db.session.scalars(sa.select(DeviceToken).where(DeviceToken.user_id == user.id,
+                                                                      DeviceToken.revoked_at.is_(None))):
+            record.revoked_at = now
+            record.revoked_by_id = (actor or user).id
 
 
 def load_session_user(session_id: str) -> User | None:
@@ -225,10 +299,10 @@ def update_user(actor: User, user_id: int, data: dict) -> User:
     user.station_id = None if role == "county_admin" else station_id
     if data.get("password"):
         user.password_hash = hash_password(data["password"])
-        user.session_epoch += 1
+        end_sessions(user, devices=True, actor=actor)
     if "active" in data and data["active"] != user.active:
         user.active = data["active"]
-        user.session_epoch += 1
+        end_sessions(user, devices=True, actor=actor)
     return user
 
 
@@ -237,4 +311,4 @@ def change_own_password(user: User, old: str, new: str) -> None:
     if not check_password(user, old):
         raise Invalid("原密码不正确", fields={"old_password": ["原密码不正确"]})
     user.password_hash = hash_password(new)
-    user.session_epoch += 1
+    end_sessions(user, devices=True)

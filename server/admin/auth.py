@@ -2,7 +2,7 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from schemas.account import LoginSchema
 from server.account import service as accounts
@@ -41,7 +41,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """End the session."""
+    """End every cookie session of the user (this browser's and any copy of its cookie); the phone's device
+    tokens stay: the field app may hold unsent records and has its own sign-out."""
+    if current_user.is_authenticated:
+        accounts.end_sessions(current_user._get_current_object(), devices=False)
     logout_user()
     flash("已退出登录")
     return redirect(url_for("admin_auth.login"))

@@ -3,6 +3,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 from schemas.carrier import CarrierFieldsSchema, CarrierUpdateSchema
 from server.admin.bp import bp
+from server.core.bounds import ids as form_ids, to_int
 from server.admin.helpers import blanks, parse_form
 from server.carrier import service as carrier_service
 from server.core.errors import Conflict, DomainError
@@ -41,13 +42,13 @@ def render_form(values, errors, status=200, *, carrier=None, station=None, **ext
 
 def form_values(form) -> dict:
     """The submitted form as the template reads it (member ids as a list of ints)."""
-    return form.to_dict() | {"member_ids": [int(v) for v in form.getlist("member_ids") if v.isdigit()]}
+    return form.to_dict() | {"member_ids": form_ids(form.getlist("member_ids"))}
 
 
 @bp.route("/carriers/new", methods=["GET", "POST"])
 def carrier_new():
     """Create a carrier; a county admin first chooses its station."""
-    sid = request.values.get("station_id", type=int) or g.user.station_id
+    sid = request.values.get("station_id", type=to_int) or g.user.station_id
     station = get_station(g.user, sid) if sid else None
     if request.method == "GET" or station is None:
         return render_form({"kind": request.args.get("kind", "district"), "active": "true",

@@ -13,6 +13,7 @@ from server.complaint.benchmark import benchmark_for, compare, set_benchmark
 from server.complaint.rates import rates, year_to_date
 from server.admin.helpers import cst
 from server.core.clock import today, utcnow
+from server.core.bounds import to_day, to_int
 from server.core.errors import DomainError
 from server.extensions import db
 from server.station.service import list_stations
@@ -23,7 +24,7 @@ def _date(name: str) -> date | None:
     replaced."""
     text = request.form.get(name, "").strip()
     try:
-        return date.fromisoformat(text) if text else None
+        return to_day(text) if text else None
     except ValueError:
         msg = f"日期“{text}”不正确（应为 2026-11-29）"
         raise service.Invalid(msg, fields={name: [msg]}) from None
@@ -55,7 +56,7 @@ def _filters() -> dict:
     """The list's filters from the query string; unknown values are ignored."""
     status = request.args.get("status") or None
     kind = request.args.get("kind") or None
-    station_id = request.args.get("station_id", type=int)
+    station_id = request.args.get("station_id", type=to_int)
     return {"status": status if status in STATUSES else None, "kind": kind if kind in ("complaint", "report")
             else None, "station_id": station_id}
 
@@ -64,7 +65,7 @@ def _filters() -> dict:
 def complaints():
     """The list (paged), each running deadline, and the four rates of the year so far (today included) per
     station and for the county, the mediation rate against the national and provincial averages."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=to_int), 1)
     rows, total = service.list_complaints(g.user, **_filters(), page=page, per_page=PER_PAGE)
     start, end = year_to_date(today())
     bench = benchmark_for(g.user.county_id, today().year)
@@ -159,7 +160,7 @@ def complaint_act(complaint_id: int):
         if action in ("accepted", "rejected", "case_opened", "not_opened"):
             service.decide(g.user, complaint_id, action, note, _date("on"))
         elif action == "assign":
-            service.assign(g.user, complaint_id, request.form.get("assignee_id", type=int) or 0)
+            service.assign(g.user, complaint_id, request.form.get("assignee_id", type=to_int) or 0)
         elif action == "extend":
             service.extend(g.user, complaint_id, note)
         elif action == "appraisal":
@@ -173,11 +174,11 @@ def complaint_act(complaint_id: int):
         elif action == "notify":
             service.notify_end(g.user, complaint_id, _date("on"), note)
         elif action == "transfer":
-            moves.transfer(g.user, complaint_id, request.form.get("station_id", type=int), note)
+            moves.transfer(g.user, complaint_id, request.form.get("station_id", type=to_int), note)
         elif action == "return":
             moves.return_to_distribution(g.user, complaint_id, _date("on"), note)
         elif action == "merge":
-            moves.merge_reports(g.user, complaint_id, request.form.get("into_id", type=int), note)
+            moves.merge_reports(g.user, complaint_id, request.form.get("into_id", type=to_int), note)
         else:
             raise service.Invalid("请选择操作", fields={"action": ["请选择操作"]})
     except DomainError as err:

@@ -2,6 +2,7 @@
 from flask import Response, g, render_template, request
 
 from server.admin.bp import bp
+from server.core.bounds import to_int
 from server.feedback import service
 from server.feedback.models import COMPLAINT_KINDS as KIND_LABELS, COMPLAINT_STATUSES
 from server.station.service import list_stations
@@ -11,7 +12,7 @@ from server.station.service import list_stations
 def feedback():
     """Complaints and evaluations of the station's units, newest first."""
     stations = list_stations(g.user)
-    station_id = request.args.get("station_id", type=int) if g.user.is_county else None
+    station_id = request.args.get("station_id", type=to_int) if g.user.is_county else None
     complaints = service.list_complaints(g.user, station_id)
     evaluations = service.list_evaluations(g.user, station_id)
     phones = {c.id: (c.phone if service.can_see_phone(g.user, c) else service.masked(c.phone)) for c in complaints}

@@ -1,11 +1,12 @@
 """Small helpers shared by the admin views: form parsing, access checks and template globals."""
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import g, request, url_for
 from marshmallow import Schema, ValidationError
 
 from server.account.models import ROLES
-from server.core.errors import Forbidden
+from server.core.bounds import to_day
+from server.core.errors import Forbidden, Invalid
 from server.station.models import CARRIER_KINDS, TARGET_KINDS, UNIT_TYPES
 from server.unit.models import BUSINESS_STATUSES, REMOVAL_REASONS, STAGE_ORDER, STAGES, TRACKED_FIELDS
 
@@ -27,6 +28,17 @@ def parse_form(schema: Schema, form, *, lists=(), partial=False) -> tuple[dict, 
         return schema.load(raw, partial=partial, unknown="exclude"), {}
     except ValidationError as err:
         return {}, err.messages
+
+
+def form_day(value: str | None, default: date | None = None, field: str = "day") -> date | None:
+    """A date from a form or query argument: default when left empty; Invalid (422, a Chinese message for
+    the field) for an impossible or far-off one (2023-02-30), never silently today."""
+    if not value or not value.strip():
+        return default
+    try:
+        return to_day(value)
+    except ValueError as err:
+        raise Invalid(str(err), fields={field: [str(err)]}) from None
 
 
 def blanks(form, data: dict, *, texts=(), nulls=()) -> dict:

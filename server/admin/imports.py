@@ -6,6 +6,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from server.admin.bp import bp
+from server.core.bounds import to_int
 from server.admin.dashboard import chosen_year
 from server.core.errors import DomainError
 from server.dashboard.service import default_year
@@ -25,7 +26,7 @@ def unit_import():
     """Upload a file: it is checked row by row and shown for confirmation; nothing is imported yet."""
     year = default_year(g.user)
     if request.method == "POST":
-        year = request.form.get("year", type=int) or year
+        year = request.form.get("year", type=to_int) or year
         upload = request.files.get("file")
         if not upload or not upload.filename:
             return render_template("admin/import.html", year=year, error="请选择要上传的文件"), 422

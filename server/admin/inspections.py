@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from flask import Response, g, render_template, request, send_file
 
 from server.admin.bp import bp
+from server.core.bounds import to_int
+from server.admin.helpers import form_day
 from server.core.errors import Invalid, NotFound
 from server.extensions import db
 from server.inspection import service
@@ -25,11 +27,8 @@ LABELS = {"RESULTS": RESULTS, "CONCLUSIONS": CONCLUSIONS, "TASK_KINDS": TASK_KIN
           "RECTIFICATION_STATUSES": RECTIFICATION_STATUSES}
 
 
-def _date(value) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+def _date(value, field: str) -> date | None:
+    return form_day(value, None, field)
 
 
 def _cst_start(day: date) -> datetime:
@@ -40,9 +39,9 @@ def _cst_start(day: date) -> datetime:
 def filter_args(args) -> dict:
     """The list's filters from the query string; bad values are dropped."""
     out = {"q": args.get("q", "").strip()[:100], "conclusion": args.get("conclusion") if args.get("conclusion") in CONCLUSIONS else None,
-           "date_from": _date(args.get("date_from")), "date_to": _date(args.get("date_to")),
-           "unit_id": args.get("unit_id", type=int), "page": max(args.get("page", 1, type=int), 1)}
-    out["station_id"] = args.get("station_id", type=int) if g.user.is_county else None
+           "date_from": _date(args.get("date_from"), "date_from"), "date_to": _date(args.get("date_to"), "date_to"),
+           "unit_id": args.get("unit_id", type=to_int), "page": max(args.get("page", 1, type=to_int), 1)}
+    out["station_id"] = args.get("station_id", type=to_int) if g.user.is_county else None
     return out
 
 

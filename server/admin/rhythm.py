@@ -1,17 +1,15 @@
 """The supervision rhythm pages: daily patrol, weekly look-back, monthly bulletins, holiday calendar."""
 from datetime import date, timedelta
 
-import sqlalchemy as sa
 from flask import Response, flash, g, redirect, render_template, request, url_for
 
 from server.admin.bp import bp
-from server.admin.helpers import require_county
+from server.core.bounds import to_int
+from server.admin.helpers import form_day, require_county
 from server.core.clock import today
 from server.core.errors import DomainError
-from server.extensions import db
 from server.job import service as jobs
 from server.rhythm import bulletin, lookback, patrol
-from server.rhythm.models import Lookback
 from server.rhythm.export import bulletin_pdf, bulletin_xlsx
 from server.rhythm.view import bars, bulletin_rows
 from server.station.service import list_stations
@@ -20,14 +18,11 @@ from server.workday.parse import parse_days
 
 
 def _day(value, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
+    return form_day(value, default)
 
 
 def _station_id() -> int | None:
-    sid = request.values.get("station_id", type=int)
+    sid = request.values.get("station_id", type=to_int)
     return sid or g.user.station_id or (list_stations(g.user)[0].id if list_stations(g.user) else None)
 
 
@@ -76,8 +71,7 @@ def lookback_page():
         except DomainError as err:
             flash(err.message, "error")
         return redirect(url_for("admin.lookback_page", station_id=sid))
-    rows = db.session.scalars(sa.select(Lookback).where(Lookback.station_id == sid)
-                              .order_by(Lookback.week_start.desc()).limit(12)).all() if sid else []
+    rows = lookback.past_runs(g.user, sid) if sid else []
     return render_template("admin/lookback.html", rows=rows, monday=monday, station_id=sid,
                            stations=list_stations(g.user))
 
@@ -127,7 +121,9 @@ def calendar_page():
     errors = {}
     if request.method == "POST":
         try:
-            year = int(request.form.get("year", "0"))
+            year = to_int(request.form.get("year", "0"))
+            if not 2000 <= year <= 2100:
+                raise ValueError("year")
             holidays, errs1 = parse_days(request.form.get("holidays", ""))
             extra, errs2 = parse_days(request.form.get("workdays", ""))
             if errs1 or errs2:

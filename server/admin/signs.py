@@ -4,6 +4,7 @@ from flask import Response, flash, g, redirect, render_template, request, url_fo
 from schemas.sign import SignBatchSchema, SignReplaceSchema, SignRevokeSchema
 from server.account.service import require_admin
 from server.admin.bp import bp
+from server.core.bounds import ids as form_ids, to_int
 from server.admin.helpers import parse_form
 from server.core.errors import DomainError, Invalid
 from server.dashboard.service import default_year
@@ -19,9 +20,9 @@ LABELS = {"SIGN_TITLES": SIGN_TITLES, "SIGN_STATUSES": STATUSES, "REVOKE_REASONS
 
 def _station_year():
     stations = list_stations(g.user)
-    wanted = request.values.get("station_id", type=int) or (g.user.station_id or (stations[0].id if stations else None))
+    wanted = request.values.get("station_id", type=to_int) or (g.user.station_id or (stations[0].id if stations else None))
     station = get_station(g.user, wanted) if wanted else None
-    year = request.values.get("year", type=int) or default_year(g.user)
+    year = request.values.get("year", type=to_int) or default_year(g.user)
     kind = request.values.get("type") if request.values.get("type") in SIGN_TITLES else None
     return stations, station, year, kind
 
@@ -43,7 +44,7 @@ def signs_issue():
     if request.form.get("all"):
         ids = [u.id for u in service.issuable_units(g.user, station.id, year, kind)]
     else:
-        ids = [int(i) for i in request.form.getlist("unit_ids") if i.isdigit()]
+        ids = form_ids(request.form.getlist("unit_ids"))
     if not ids:
         flash("请先勾选要发放标识的单位", "error")
     else:

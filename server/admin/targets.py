@@ -4,6 +4,7 @@ from marshmallow import ValidationError
 
 from schemas.station import TargetsSchema
 from server.admin.bp import bp
+from server.core.bounds import to_int
 from server.admin.dashboard import chosen_year
 from server.admin.helpers import require_county
 from server.core.errors import DomainError
@@ -46,7 +47,7 @@ def targets_save():
     entries = [{"station_id": sid, "kind": kind, "count": request.form.get(name, "").strip()}
                for name, sid, kind in cells(stations.list_stations(g.user))]
     raw = {"year": request.form.get("year", ""), "entries": [e for e in entries if e["count"] != ""]}
-    year = request.form.get("year", type=int) or default_year(g.user)
+    year = request.form.get("year", type=to_int) or default_year(g.user)
     try:
         data = TargetsSchema().load(raw)
         stations.set_targets(g.user, data["year"], data["entries"])
@@ -74,7 +75,7 @@ def _cell_errors(messages: dict, raw: dict) -> dict:
 def targets_copy():
     """Copy the previous year's targets into this year (existing ones are overwritten)."""
     require_county()
-    year = request.form.get("year", type=int) or 0
+    year = request.form.get("year", type=to_int) or 0
     previous = stations.targets_for(g.user, year - 1)
     if not previous:
         flash(f"{year - 1}年度没有目标可复制", "error")

@@ -10,6 +10,7 @@ from server.account.models import User
 from server.account.service import require_admin
 from server.admin.bp import bp
 from server.admin.helpers import parse_form
+from server.core.bounds import ids as form_ids, to_day, to_int
 from server.core.clock import today
 from server.core.errors import DomainError, NotFound
 from server.dashboard.service import default_year
@@ -32,7 +33,8 @@ def station_staff(station_id: int | None) -> list[User]:
 
 
 def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    found = form_ids([value]) if value else []
+    return found[0] if found else None
 
 
 @bp.get("/tasks")
@@ -56,7 +58,7 @@ def tasks():
 def task_new():
     """One task: first find the unit (or come with ?unit_id= from its page), then kind, date and assignee."""
     require_admin(g.user)
-    unit_id = request.values.get("unit_id", type=int)
+    unit_id = request.values.get("unit_id", type=to_int)
     if unit_id is None:
         q = request.args.get("q", "").strip()[:100]
         found = search_units(g.user, q=q, per_page=20)[0] if q else []
@@ -116,8 +118,8 @@ UNIT_ID_SPLIT = re.compile(r"[\s,，、;；]+")
 def parse_unit_ids(text: str) -> tuple[list[int], list[str]]:
     """Pasted unit ids (any separators), in order without repeats, and the tokens that are not ids."""
     tokens = [t for t in UNIT_ID_SPLIT.split(text or "") if t]
-    bad = [t for t in tokens if not t.isdigit()]
-    return list(dict.fromkeys(int(t) for t in tokens if t.isdigit())), bad
+    bad = [t for t in tokens if not form_ids([t])]
+    return form_ids(tokens), bad
 
 
 def check_bulk(form, station, staff) -> tuple[dict, list, dict]:
@@ -128,14 +130,14 @@ def check_bulk(form, station, staff) -> tuple[dict, list, dict]:
         errors["kind"] = ["请选择任务类型"]
     due, year = form.get("due_date", "").strip(), form.get("year", "").strip()
     try:
-        due_date = date.fromisoformat(due)
-    except ValueError:
+        due_date = to_day(due)
+    except ValueError as err:
         due_date = None
-        errors["due_date"] = ["请填写完成期限（日期，如2023-11-30）"]
+        errors["due_date"] = [str(err) if due else "请填写完成期限（日期，如2023-11-30）"]
     if not (year.isdigit() and 2000 <= int(year) <= 2100):
         errors["year"] = ["年份应在2000到2100之间"]
     staff_ids = {u.id for u in staff}
-    inspector_ids = [int(v) for v in form.getlist("inspector_ids") if v.isdigit()]
+    inspector_ids = form_ids(form.getlist("inspector_ids"))
     if not inspector_ids:
         errors["inspector_ids"] = ["请至少选择一名执行人"]
     elif not set(inspector_ids) <= staff_ids:
@@ -168,7 +170,7 @@ def check_bulk(form, station, staff) -> tuple[dict, list, dict]:
 def task_bulk():
     """Assign many visits at once, spread evenly over the chosen inspectors of the station."""
     require_admin(g.user)
-    sid = request.values.get("station_id", type=int) or g.user.station_id
+    sid = request.values.get("station_id", type=to_int) or g.user.station_id
     station = get_station(g.user, sid) if sid else None
     staff = station_staff(station.id if station else None)
     ctx = {"station": station, "stations": list_stations(g.user), "staff": staff, "TASK_KINDS": TASK_KINDS,

@@ -3,6 +3,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 from schemas.unit import UnitCreateSchema, UnitUpdateSchema
 from server.admin.bp import bp
+from server.core.bounds import to_int
 from server.admin.helpers import blanks, parse_form
 from server.core import uscc
 from server.core.errors import Conflict, DomainError
@@ -69,7 +70,7 @@ def unit_edit(unit_id: int):
         return render_form(unit_values(unit), {}, unit=unit, version=unit.version)
     data, errors = parse_form(UnitUpdateSchema(), request.form, lists=("tags",))
     errors = _with_code_check(request.form, errors)
-    version = request.form.get("version", type=int)
+    version = request.form.get("version", type=to_int)
     if not errors:
         data = blanks(request.form, data, texts=TEXTS, nulls=NULLS)
         base, note = data.pop("version"), data.pop("note", "")

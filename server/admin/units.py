@@ -3,6 +3,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 from schemas.unit import TransitionSchema, UnitQuerySchema
 from server.admin.bp import bp
+from server.core.bounds import to_int
 from server.admin.helpers import parse_form
 from server.core.errors import DomainError
 from server.dashboard.service import default_year
@@ -45,7 +46,7 @@ def detail_context(unit, year: int) -> dict:
 def unit_detail(unit_id: int):
     """One unit: profile, this year's stage with the next steps, and its history."""
     unit = service.get_unit(g.user, unit_id)
-    year = request.args.get("year", type=int) or default_year(g.user)
+    year = request.args.get("year", type=to_int) or default_year(g.user)
     return render_template("admin/unit_detail.html", errors={}, **detail_context(unit, year))
 
 
@@ -54,7 +55,7 @@ def unit_transition(unit_id: int):
     """Move the unit one lifecycle step (or enrol, or remove it with a reason)."""
     unit = service.get_unit(g.user, unit_id)
     data, errors = parse_form(TransitionSchema(), request.form)
-    year = data.get("year") or request.form.get("year", type=int) or default_year(g.user)
+    year = data.get("year") or request.form.get("year", type=to_int) or default_year(g.user)
     if not errors:
         try:
             lifecycle.transition(g.user, unit, year, data["to_stage"], reason=data.get("reason"),

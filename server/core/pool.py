@@ -8,10 +8,11 @@ connection that dies while busy fails one request, which server.web answers with
 (nothing was stored), and SQLAlchemy then renews the whole pool.
 """
 import time
+from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 CHECKED_IN = "checked_in_at"
 
@@ -36,3 +37,31 @@ def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
             alive = False
         if not alive:
             raise DisconnectionError("idle connection lost")  # the pool connects afresh and retries
+
+
+RETRYABLE_PG = {"40P01", "40001", "55P03"}  # deadlock, serialization failure, lock not available
+
+
+def is_retryable(err: DBAPIError) -> bool:
+    """True when a database error is no fault of the request (a dropped connection, a deadlock, a busy
+    SQLite): nothing was stored and the same request may simply be tried again."""
+    code = getattr(err.orig, "sqlstate", None) or getattr(err.orig, "pgcode", None)
+    return bool(err.connection_invalidated or code in RETRYABLE_PG or "database is locked" in str(err.orig))
+
+
+@contextmanager
+def raw_connection(engine: Engine):
+    """A pooled DBAPI connection for a hand-run statement, its errors raised as SQLAlchemy's DBAPIError as
+    through an engine connection: a connection the server dropped is invalidated (the pool renews it) and the
+    error says so, so the request answers 503 with Retry-After rather than 500 (server.web)."""
+    raw = engine.raw_connection()
+    try:
+        yield raw
+    except engine.dialect.loaded_dbapi.Error as err:
+        gone = engine.dialect.is_disconnect(err, raw.dbapi_connection, None)
+        if gone:
+            raw.invalidate()
+        raise DBAPIError.instance(None, None, err, engine.dialect.loaded_dbapi.Error,
+                                  connection_invalidated=gone, dialect=engine.dialect) from err
+    finally:
+        raw.close()

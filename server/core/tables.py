@@ -88,6 +88,21 @@ def _decode(content: bytes) -> str:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def text_row(ws, row) -> list:
+    """`row` ready for ws.append (any sheet, write-only too): a text a person typed that starts with
+    = + - @ (or a tab / CR) becomes a cell of type text, never a live formula when the file is opened
+    (OWASP "CSV injection"); other values unchanged. Every XLSX this system writes goes through it."""
+    from openpyxl.cell import WriteOnlyCell
+    out = []
+    for value in row:
+        if isinstance(value, str) and value.startswith(_FORMULA_START):
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"
+            value = cell
+        out.append(value)
+    return out
+
+
 def xlsx_bytes(title: str, header: list[str], rows: list[list]) -> bytes:
     """One sheet: a bold header row, then `rows`. Every text cell is written as text, so a value a
     person typed that starts with = + - @ (or a tab / CR) is never a live formula when opened
@@ -100,11 +115,8 @@ def xlsx_bytes(title: str, header: list[str], rows: list[list]) -> bytes:
     ws.append(header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for r, row in enumerate(rows, start=2):
-        for c, value in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=c, value=value)
-            if isinstance(value, str) and value.startswith(_FORMULA_START):
-                cell.data_type = "s"
+    for row in rows:
+        ws.append(text_row(ws, row))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -19,6 +19,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from server.core.pool import raw_connection
 from server.extensions import db
 
 STAMP_SQL = "SELECT value FROM sync_counter WHERE id = 1"
@@ -33,14 +34,11 @@ def change_stamp() -> int | None:
     One plain statement with no parameters reads the same on SQLite and PostgreSQL; the pool rolls back
     on return.
     """
-    raw = db.engine.raw_connection()
-    try:
+    with raw_connection(db.engine) as raw:
         cursor = raw.cursor()
         cursor.execute(STAMP_SQL)
         row = cursor.fetchone()
         cursor.close()
-    finally:
-        raw.close()
     return row[0] if row else None
 
 

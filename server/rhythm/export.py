@@ -5,6 +5,7 @@ from flask import render_template
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from server.core.tables import text_row
 from server.rhythm.view import bars, bulletin_rows
 
 
@@ -21,7 +22,7 @@ def bulletin_xlsx(b) -> bytes:
         for cell in ws[2]:
             cell.font = bold
         for row in rows:
-            ws.append(row)
+            ws.append(text_row(ws, row))  # station and unit names are typed by people
         for col, width in zip("ABCDEFGHIJ", (16, 12, 12, 12, 12, 12, 12, 12, 12, 12)):
             ws.column_dimensions[col].width = width
     out = io.BytesIO()

@@ -59,6 +59,13 @@ def _last_week(station_id: int, week_start: date) -> dict | None:
     return {"week_start": prev.week_start.isoformat(), "follow_ups": len(task_ids), "closed": done}
 
 
+def past_runs(user, station_id: int, limit: int = 12) -> list[Lookback]:
+    """A station's latest look-backs, newest first; NotFound (404) for a station outside the user's scope."""
+    station = get_station(user, station_id)
+    return db.session.scalars(sa.select(Lookback).where(Lookback.station_id == station.id)
+                              .order_by(Lookback.week_start.desc()).limit(limit)).all()
+
+
 def run_lookback(user, station_id: int, week_start: date) -> Lookback:
     """Look back over the week before week_start (a Monday): create follow-up tasks and keep what was found."""
     require_admin(user)

@@ -6,6 +6,7 @@ from typing import Iterator
 import sqlalchemy as sa
 from flask import current_app
 
+from server.core.errors import Invalid
 from server.extensions import db
 from server.qrsign import font as fonts
 from server.qrsign import payload, render
@@ -40,10 +41,22 @@ def sign_fonts() -> tuple[fonts.FontRef, fonts.FontRef]:
     return fonts.find_font(setting, "bold"), fonts.find_font(setting, "regular")
 
 
+def undrawable(name: str) -> list[str]:
+    """The characters of a unit name that the sign's font cannot draw (emoji, rare symbols), each once;
+    [] when no font is installed (the sign itself then says so)."""
+    try:
+        return fonts.missing_chars(sign_fonts()[0], name)
+    except fonts.FontError:
+        return []
+
+
 def render_png(sign: Sign) -> bytes:
-    """One sign as a 300-DPI PNG."""
+    """One sign as a 300-DPI PNG; Invalid (422) naming the characters its font cannot draw."""
     bold, regular = sign_fonts()
-    return render.to_png(render.draw_sign(spec_for(sign), bold, regular))
+    try:
+        return render.to_png(render.draw_sign(spec_for(sign), bold, regular))
+    except fonts.FontError as err:
+        raise Invalid(err.message) from None
 
 
 def batch_specs(station_id: int, year: int, type: str | None = None) -> list[render.SignSpec]:

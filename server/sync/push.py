@@ -1,25 +1,34 @@
 """Push: apply a batch of device-made changes, each once, each in its own savepoint.
 
-A change is identified by the id the device gave it. Its receipt (id, content hash, result) is
-stored with it in the same savepoint, so a replay finds the receipt and gets the same result
-back as `duplicate`, and the same id with other content is a `conflict`. One bad change is a
-per-change result; the rest of the batch still applies. Nothing is acknowledged before the
-request commits (the view commits before it makes the response).
+A change is identified by the id the device gave it. Its receipt (user, id, content hash, result)
+is stored with it in the same savepoint, so a replay by the same user finds the receipt and gets
+the same result back as `duplicate`, and the same id with other content is a `conflict`. Receipts
+are the user's own: another account's use of an id is a `conflict` that names no record of theirs.
+POST /api/v1/inspections is a push of one change (server.inspection.api): the same rule, the same
+receipts, either way round.
+
+One change is never the batch's undoing: a refusal is its `invalid`/`conflict`/`gone`, and any
+unexpected failure (a bug, a value the database refuses) is its `error`, rolled back alone and
+logged, while the others apply; only a database that went away fails the whole request (503, try
+again, nothing stored). Nothing is acknowledged before the request commits (the view commits
+before it makes the response).
 """
 import hashlib
 import json
+import logging
 from contextlib import contextmanager
 from datetime import timedelta
 
 import sqlalchemy as sa
 from marshmallow import ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from schemas.sync import PROTOCOL
 from server.core.clock import utcnow
 from server.core.context import reset_device_time, set_device_time
 from server.account.service import rescue_author
 from server.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from server.core.pool import is_retryable
 from server.extensions import db
 from server.sync.handlers import HANDLERS
 from server.sync.models import SyncReceipt
@@ -35,13 +44,17 @@ def content_hash(change: dict) -> str:
 _RECEIPTS = SyncReceipt.__table__
 # Built once and run on the session's connection: every change asks, most of them once.
 _FIND_RECEIPT = (sa.select(_RECEIPTS.c.content_hash, _RECEIPTS.c.result)
-                 .where(_RECEIPTS.c.change_id == sa.bindparam("change_id")))
+                 .where(_RECEIPTS.c.user_id == sa.bindparam("user_id"),
+                        _RECEIPTS.c.change_id == sa.bindparam("change_id")))
 _STORE_RECEIPT = sa.insert(_RECEIPTS)
+log = logging.getLogger(__name__)
+TAKEN = "该编号已被其他账号的记录使用，本条未保存，请联系管理员核对"
+FAILED = "服务器处理这一条时出错（已记录），本条未保存，其余不受影响；请联系管理员"
 
 
-def _receipt(change_id: str):
-    """(content_hash, result) of a change stored before, or None."""
-    return db.session.connection().execute(_FIND_RECEIPT, {"change_id": change_id}).first()
+def _receipt(user_id: int, change_id: str):
+    """(content_hash, result) of a change this user stored before, or None."""
+    return db.session.connection().execute(_FIND_RECEIPT, {"user_id": user_id, "change_id": change_id}).first()
 
 
 def _replay(receipt, change_id: str, digest: str) -> dict:
@@ -69,15 +82,15 @@ def apply_change(user, change: dict, alone: bool = False) -> dict:
     `alone` in its request uses the request's transaction instead.
     """
     change_id, digest = change["id"].lower(), content_hash(change)
-    receipt = _receipt(change_id)
-    if receipt is not None:
-        return _replay(receipt, change_id, digest)
-    if change["type"] not in HANDLERS:
-        return {"id": change_id, "status": "invalid", "message": "变更类型不正确", "fields": {"type": ["变更类型不正确"]}}
     try:
         author = _author(user, change.get("on_behalf_of"))
     except DomainError as err:
         return {"id": change_id, "status": "invalid", "message": err.message, "fields": {"on_behalf_of": [err.message]}}
+    receipt = _receipt(author.id, change_id)  # receipts are the author's: a rescue import finds the phone's
+    if receipt is not None:
+        return _replay(receipt, change_id, digest)
+    if change["type"] not in HANDLERS:
+        return {"id": change_id, "status": "invalid", "message": "变更类型不正确", "fields": {"type": ["变更类型不正确"]}}
     happened = _device_time(change.get("happened_at"))
     token = set_device_time(happened)
     try:
@@ -100,14 +113,26 @@ def apply_change(user, change: dict, alone: bool = False) -> dict:
     except DomainError as err:
         return {"id": change_id, "status": "invalid", "message": err.message}
     except IntegrityError:
-        # Another request stored the same change a moment ago (two devices, one record).
-        receipt = _receipt(change_id)
+        # Another request stored the same change a moment ago (two devices, one record), or another
+        # account's record holds the id.
+        receipt = _receipt(author.id, change_id)
         if receipt is None:
-            raise
+            return {"id": change_id, "status": "conflict", "message": TAKEN, "record": {}}
         return _replay(receipt, change_id, digest)
+    except DBAPIError as err:
+        if is_retryable(err):
+            raise  # the database, not the change: 503 and the device tries the batch again
+        return _failed(change_id)
+    except Exception:  # noqa: BLE001 — whatever it is, it is this change's result, not the batch's
+        return _failed(change_id)
     finally:
         reset_device_time(token)
     return {**result, "id": change_id, "status": "applied"}
+
+
+def _failed(change_id: str) -> dict:
+    log.exception("push: change %s failed", change_id)
+    return {"id": change_id, "status": "error", "message": FAILED}
 
 
 def _author(user, author_id):

@@ -7,13 +7,13 @@ from openpyxl import Workbook
 
 from schemas.unit import UnitFieldsSchema
 from server.core import uscc
-from server.core.tables import read_rows
+from server.core.tables import read_rows, text_row
 from server.core.errors import Invalid, NotFound
 from server.extensions import db
 from server.station.models import UNIT_TYPES, Station
 from server.station.service import list_stations
 from server.unit.models import STAGES, ImportBatch, Unit, UnitYear
-from server.unit.service import create_unit
+from server.unit.service import create_unit, name_problem
 
 # Column headings of the import and export files, in order.
 COLUMNS = [
@@ -49,6 +49,8 @@ def check_rows(user, rows: list[dict]) -> tuple[list[dict], list[dict]]:
             data = schema.load(data)
         except ValidationError as err:
             messages += [f"{_label(k)}：{'；'.join(_strings(v))}" for k, v in err.messages.items()]
+        if name_problem(data.get("name") or ""):
+            messages.append(f"单位名称：{name_problem(data['name'])}")
         code = uscc.normalise(row.get("uscc", ""))
         why = uscc.problem(code)
         if why:
@@ -159,9 +161,10 @@ def export_units(user, year: int) -> bytes:
                 else Unit.station_id == user.station_id)
          .order_by(Station.position, Unit.name))
     for unit, station_name, stage in db.session.execute(q).yield_per(1000):
-        ws.append([unit.name, unit.uscc, unit.address, unit.industry, unit.contact_name, unit.contact_phone,
-                   station_name, UNIT_TYPES[unit.type], unit.return_days, unit.return_exclusions,
-                   "、".join(unit.tags or []), unit.lat, unit.lng, STAGES.get(stage, "未纳入")])
+        ws.append(text_row(ws, [unit.name, unit.uscc, unit.address, unit.industry, unit.contact_name,
+                               unit.contact_phone, station_name, UNIT_TYPES[unit.type], unit.return_days,
+                               unit.return_exclusions, "、".join(unit.tags or []), unit.lat, unit.lng,
+                               STAGES.get(stage, "未纳入")]))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

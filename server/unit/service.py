@@ -81,6 +81,16 @@ def search_units(user, *, q="", station_id=None, type=None, stage=None, year=Non
     return [(r[0], r[1]) for r in rows], total
 
 
+def name_problem(name: str) -> str | None:
+    """Why a unit name cannot be printed on its sign (characters the sign's font lacks, emoji), or None.
+    Refused when entered, naming the characters, rather than when a sign is first drawn."""
+    from server.signage.printing import undrawable
+    missing = undrawable(name)
+    if missing:
+        return f"标识上印不出这些字符：{' '.join(missing[:10])}，请删除或改用文字"
+    return None
+
+
 def _check_fields(user, data: dict, unit: Unit | None) -> dict:
     """Normalise and check the business rules a schema cannot know; returns the cleaned data."""
     data = dict(data)
@@ -94,6 +104,9 @@ def _check_fields(user, data: dict, unit: Unit | None) -> dict:
             holder = db.session.scalar(sa.select(Unit).where(Unit.uscc == data["uscc"]))
             if holder is not None and (unit is None or holder.id != unit.id):
                 errors["uscc"] = [f"该统一社会信用代码已登记为“{holder.name}”"]
+    why = name_problem(data.get("name") or "")
+    if why:
+        errors["name"] = [why]
     if "station_id" in data:
         station = db.session.get(Station, data["station_id"]) if data["station_id"] else None
         if station is None or station.county_id != user.county_id or (

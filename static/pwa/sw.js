@@ -1,6 +1,6 @@
 // The service worker only wires events: precache the shell, serve it offline, wait for the user to update.
 // Bump VERSION with every change of the shell; old caches are deleted by the allow-list below.
-const VERSION = 'v12';
+const VERSION = 'v14';
 const SHELL_CACHE = `fangxin-shell-${VERSION}`;
 const KEEP = [SHELL_CACHE];
 const SHELL = [
@@ -9,7 +9,7 @@ const SHELL = [
   'js/app.js', 'js/api.js', 'js/clock.js', 'js/db.js', 'js/labels.js', 'js/photos.js', 'js/records.js', 'js/router.js',
   'js/session.js', 'js/signature.js', 'js/sw-bridge.js', 'js/sync.js', 'js/transfer.js',
   'js/ui/login.js', 'js/ui/tasks.js', 'js/ui/units.js', 'js/ui/unit.js', 'js/ui/inspect.js',
-  'js/ui/inspect-steps.js', 'js/ui/inspect-finish.js', 'js/ui/edit.js', 'js/ui/sign.js', 'js/ui/sync.js', 'js/ui/settings.js',
+  'js/ui/inspect-steps.js', 'js/ui/inspect-finish.js', 'js/ui/edit.js', 'js/ui/sign.js', 'js/ui/check.js', 'js/ui/sync.js', 'js/ui/settings.js',
 ];
 
 self.addEventListener('install', (event) => {

@@ -82,7 +82,8 @@ def test_filters(client, world, checklist, as_user):
     assert "共 0 条" in c.get("/inspections?date_from=2023-09-02").get_data(as_text=True)
     assert "共 1 条" in c.get("/inspections?q=放心超市").get_data(as_text=True)
     assert "共 0 条" in c.get(f"/inspections?unit_id={world.ids['unit_b']}").get_data(as_text=True)
-    assert "共 1 条" in c.get("/inspections?date_from=bad").get_data(as_text=True)
+    bad = c.get("/inspections?date_from=2023-02-30")  # refused with a reason, never dropped silently
+    assert bad.status_code == 422 and "不是有效日期" in bad.get_data(as_text=True)
 
 
 def test_other_station_is_404(client, world, checklist, as_user):

@@ -132,11 +132,13 @@ def test_bulk_refuses_bad_input_and_writes_nothing(app, world, as_user, count):
     good = {"kind": "post_evaluation", "due_date": "2023-11-20", "year": YEAR, "source": "awaiting", "confirm": "1",
             "inspector_ids": [world.ids["inspector_a"]]}
     cases = [({"inspector_ids": []}, "请至少选择一名执行人"),
-             ({"due_date": "2023-02-30"}, "请填写完成期限"),
+             ({"due_date": "2023-02-30"}, "“2023-02-30”不是有效日期"),
+             ({"due_date": "1023-02-03"}, "日期应在2000年到2100年之间"),
              ({"due_date": ""}, "请填写完成期限"),
              ({"year": "1900"}, "年份应在2000到2100之间"),
              ({"inspector_ids": [world.ids["inspector_b"]]}, "执行人须为本所（分局）在岗人员"),
              ({"source": "ids", "unit_ids": f"{ids[0]} abc"}, "这些不是单位编号：abc"),
+             ({"source": "ids", "unit_ids": f"{ids[0]} 2147483648"}, "这些不是单位编号：2147483648"),
              ({"source": "ids", "unit_ids": f"{ids[0]} {world.ids['unit_b']}"}, f"编号 {world.ids['unit_b']} 不是五云所的单位"),
              ({"source": "ids", "unit_ids": ""}, "没有可分配的单位")]
     for change, message in cases:

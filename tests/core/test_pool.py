@@ -64,3 +64,19 @@ def test_a_busy_connection_that_dies_fails_one_request_with_try_again_and_the_ne
     assert r.status_code == 422 and r.get_json()["error"]["message"] == "用户名或密码不正确"
     with app.app_context():
         db.engine.dispose()
+
+
+def test_the_public_page_answers_503_with_retry_after_when_its_connection_was_dropped():
+    """The sign page reads the change stamp on a raw pooled connection: a dropped one is a 503 to retry, not
+    a 500 (issue 16), and the pool renews it for the next scan."""
+    from server.qrsign import payload
+    app = _app(idle_seconds=3600)
+    client = app.test_client()
+    token = payload.new_token()
+    assert client.get(f"/s/{token}").status_code == 404  # the stamp's connection is now in the pool
+    _drop(_pooled_backend(app))
+    r = client.get(f"/s/{token}")
+    assert r.status_code == 503 and r.headers["Retry-After"] == "1" and "请稍后重试" in r.get_data(as_text=True)
+    assert client.get(f"/s/{token}").status_code == 404
+    with app.app_context():
+        db.engine.dispose()

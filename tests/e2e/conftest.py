@@ -53,15 +53,17 @@ def browser(playwright_instance):
 
 @pytest.fixture
 def phone(browser):
+    # bypass_csp: Playwright's wait_for_function evaluates strings, which the pages' CSP forbids;
+    # test_csp.py drives the pages with the CSP in force.
     ctx = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                              locale="zh-CN")
+                              locale="zh-CN", bypass_csp=True)
     yield ctx.new_page()
     ctx.close()
 
 
 @pytest.fixture
 def desktop(browser):
-    ctx = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    ctx = browser.new_context(viewport=DESKTOP, locale="zh-CN", bypass_csp=True)
     yield ctx.new_page()
     ctx.close()
 

@@ -260,7 +260,7 @@ def test_the_rescue_export_imported_on_another_phone_syncs_once(phone, browser, 
     rescue = tmp_path / "rescue.json"
     dl.value.save_as(rescue)
     # When it is imported on another phone, logged in online
-    other = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    other = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True, bypass_csp=True)
     page = other.new_page()
     login(page, live_server)
     page.goto(f"{live_server}/app/#/settings")

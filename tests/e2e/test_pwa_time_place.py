@@ -26,7 +26,8 @@ def test_at_0640_china_time_the_phone_offers_and_shows_china_dates(browser, live
         db.session.commit()
     ctx = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN",
                               timezone_id="Asia/Shanghai", permissions=["geolocation"],
-                              geolocation={"latitude": 28.659, "longitude": 120.109, "accuracy": 3000})
+                              geolocation={"latitude": 28.659, "longitude": 120.109, "accuracy": 3000},
+                              bypass_csp=True)
     page = ctx.new_page()
     page.clock.install(time=at)
     login(page, live_server)
@@ -79,7 +80,7 @@ def test_at_0640_china_time_the_phone_offers_and_shows_china_dates(browser, live
 
 
 def test_the_clock_module_gives_china_dates_whatever_the_phone_zone(browser, live_server):
-    ctx = browser.new_context(timezone_id="America/Los_Angeles")
+    ctx = browser.new_context(timezone_id="America/Los_Angeles", bypass_csp=True)
     page = ctx.new_page()
     page.goto(live_server + "/app/")
     got = page.evaluate("""import('./js/clock.js').then((m) => [m.chinaDate('2026-11-28T22:40:00Z'),

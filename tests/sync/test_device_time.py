@@ -30,7 +30,7 @@ def test_a_unit_edit_keeps_the_time_it_was_made_and_the_time_it_arrived(client, 
     assert r["status"] == "applied", r
     with app.app_context():
         ch = db.session.scalars(sa.select(UnitChange).where(UnitChange.field == "contact_phone")).one()
-        receipt = db.session.get(SyncReceipt, cid)
+        receipt = db.session.get(SyncReceipt, (world.ids["inspector_a"], cid))
         assert ch.at == made and receipt.happened_at == made
         assert receipt.created_at - made > timedelta(hours=2)  # the server's own time is kept beside
 
@@ -42,7 +42,7 @@ def test_a_device_time_in_the_future_is_not_believed(client, world, app):
     assert _push(client, world.tokens["inspector_a"], c)[0]["status"] == "applied"
     with app.app_context():
         ch = db.session.scalars(sa.select(UnitChange).where(UnitChange.field == "contact_phone")).one()
-        assert abs(ch.at - utcnow()) < timedelta(minutes=1) and db.session.get(SyncReceipt, cid).happened_at is None
+        assert abs(ch.at - utcnow()) < timedelta(minutes=1) and db.session.get(SyncReceipt, (world.ids["inspector_a"], cid)).happened_at is None
 
 
 def test_distance_is_the_great_circle_in_metres():

@@ -20,7 +20,7 @@ def test_the_station_admin_imports_an_inspectors_file_and_the_inspector_stays_th
     with app.app_context():
         insp = db.session.scalars(sa.select(Inspection)).one()
         assert insp.inspector_id == world.ids["inspector_a"]
-        receipt = db.session.get(SyncReceipt, c["id"])
+        receipt = db.session.get(SyncReceipt, (world.ids["inspector_a"], c["id"]))
         assert receipt.user_id == world.ids["inspector_a"] and receipt.result["imported_by"]["id"] == world.ids["admin_a"]
     # And when the inspector's own phone syncs the same record later, it is a duplicate
     r = _push(client, world.tokens["inspector_a"], {k: v for k, v in c.items() if k != "on_behalf_of"})

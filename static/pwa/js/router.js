@@ -9,6 +9,7 @@ const VIEWS = {
   inspect: () => import('./ui/inspect.js'),
   edit: () => import('./ui/edit.js'),
   sign: () => import('./ui/sign.js'),
+  check: () => import('./ui/check.js'),
   sync: () => import('./ui/sync.js'),
   settings: () => import('./ui/settings.js'),
 };

@@ -160,6 +160,18 @@ async function pushBatch(batch) {
       await refuseBatch(batch, err);
       return;
     }
+    if (err instanceof api.ApiError && err.kind === 'http' && err.status >= 500) {
+      // The batch failed as a whole: never resend it as it is. Halves, down to the one change the
+      // server cannot take, which is kept as stuck (with why) while the others go through.
+      if (batch.length > 1) {
+        const half = Math.ceil(batch.length / 2);
+        await pushBatch(batch.slice(0, half));
+        await pushBatch(batch.slice(half));
+      } else {
+        await refuseBatch(batch, err);
+      }
+      return;
+    }
     throw err;
   } finally {
     for (const c of batch) status.sending.delete(c.id);
@@ -184,7 +196,8 @@ async function pushBatch(batch) {
   emit();
 }
 
-/** The whole batch was refused before anything was applied (e.g. a change type the server lacks). */
+/** The whole batch was refused before anything was applied (e.g. a change type the server lacks), or the
+ * server failed on this one change: it stays as stuck, with the reason, and is tried again on the next sync. */
 async function refuseBatch(batch, err) {
   const perChange = (err.fields && err.fields.changes) || {};
   await tx(['outbox'], 'readwrite', async (s) => {

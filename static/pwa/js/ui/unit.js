@@ -62,7 +62,7 @@ async function draw(main, param) {
         <dt>${YEAR}年环节</dt><dd>${esc(STAGES[stage] || '未入库')}</dd>
         <dt>标识</dt><dd>${esc(signStatus(stage, pendingSign, sign))}</dd>
         <dt>地址</dt><dd>${esc(unit.address)}</dd>
-        <dt>联系人</dt><dd>${esc(unit.contact_name || '—')} ${unit.contact_phone ? `<a href="tel:${esc(unit.contact_phone)}">${esc(unit.contact_phone)}</a>` : ''}</dd>
+        <dt>联系人</dt><dd>${esc(unit.contact_name || '—')} ${unit.contact_phone ? `<a class="tel" href="tel:${esc(unit.contact_phone)}">${esc(unit.contact_phone)}</a>` : ''}</dd>
         <dt>经营状态</dt><dd>${esc(BUSINESS[unit.business_status] || unit.business_status || '—')}</dd>
         <dt>信用代码</dt><dd class="mono">${esc(unit.uscc)}</dd>
         ${unit.return_days ? `<dt>无理由退货</dt><dd>${unit.return_days}天${unit.return_exclusions ? '，除外：' + esc(unit.return_exclusions) : ''}</dd>` : ''}

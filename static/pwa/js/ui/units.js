@@ -13,6 +13,7 @@ export async function render(main) {
     <section class="pad">
       <label class="search"><span class="sr">搜索单位</span>
         <input id="q" type="search" placeholder="名称、信用代码或地址" value="${esc(lastQuery)}" enterkeyhint="search"></label>
+      <a class="btn" href="#/check" id="to-check">核验标识（扫码或输入编号）</a>
       <p class="muted" id="count"></p>
       <ul class="list" id="results"></ul>
     </section>`;

@@ -1,0 +1,148 @@
+"""Scope on every URL: walk the app's URL map, and for every GET route taking an id, ask for a record of
+station A as a user of station B (admin and inspector) and as a county admin of another county — each
+gets 404, as if the record did not exist. A route with an id this test does not know fails it, so a new
+route cannot be forgotten. Query arguments too: ?station_id=A on any page shows nothing of station A."""
+from datetime import date
+
+import pytest
+
+from schemas.bounds import INT_MAX
+from server.account.models import User
+from server.extensions import db
+from server.station.models import County, Station
+from tests.conftest import PASSWORD, YEAR, bearer, login
+from tests.signage.conftest import evaluated, issue  # noqa: F401
+from tests.sync.conftest import checklist, inspection_body  # noqa: F401
+
+# Path arguments that are no id of a station's record, and why they are left out here.
+NOT_IDS = {
+    "token": "a sign's public token: anyone may scan it (tests/feedback)",
+    "raw": "a mangled public sign address, redirected to the sign (tests/feedback)",
+    "sha": "a photo's SHA-256, content-addressed; scope checked by record (tests/photo)",
+    "sha256": "as sha",
+    "path": "the field app's static files",
+    "filename": "static files",
+}
+# Records every user of the county may see (the county's checklists and bulletins): only another county's
+# user must get 404.
+COUNTY_WIDE = {"template_id", "version_id", "bulletin_id"}
+
+
+@pytest.fixture
+def records(app, client, world, evaluated, checklist):
+    """One record of every kind that a URL names, all of station A: {argument name: id}."""
+    sign_id, token, _ = issue(app, world)
+    ids = {"unit_id": world.ids["unit_a"], "sign_id": sign_id, "user_id": world.ids["inspector_a"]}
+    h_insp, h_admin = bearer(world.tokens["inspector_a"]), bearer(world.tokens["admin_a"])
+    fails = [inspection_body(world.ids["unit_a"], checklist, conclusion="fail", fail_items=["pricing.have"])
+             for _ in range(2)]
+    for body in fails:
+        r = client.post("/api/v1/inspections", json=body, headers=h_insp)
+        assert r.status_code == 201, r.json
+    ids["inspection_id"] = r.json["id"]
+    r = client.post("/api/v1/carriers", json={"kind": "district", "name": "五云街区", "station_id": world.ids["a"],
+                                              "since_year": YEAR}, headers=h_admin)
+    assert r.status_code == 201, r.json
+    ids["carrier_id"] = r.json["id"]
+    r = client.post("/api/v1/tasks", json={"unit_id": world.ids["unit_a"], "kind": "service_visit",
+                                           "due_date": "2023-10-01"}, headers=h_admin)
+    assert r.status_code == 201, r.json
+    ids["task_id"] = r.json["id"]
+    r = client.post(f"/s/{token}/complain", data={"kind": "report", "description": "价签与结算价不一致",
+                                                   "phone": "13800000000"})
+    assert r.status_code == 303
+    ids["token_id"] = client.get("/api/v1/tokens", headers=h_insp).json[0]["id"]
+    with app.app_context():
+        from server.feedback.models import Complaint
+        from server.inspection.models import UnitFlag
+        from server.rhythm.models import Bulletin
+        from server.unit.models import ImportBatch
+        ids["complaint_id"] = db.session.scalar(db.select(Complaint.id))
+        ids["flag_id"] = db.session.scalar(db.select(UnitFlag.id))
+        batch = ImportBatch(user_id=world.ids["admin_a"], county_id=world.ids["county"], filename="a.xlsx",
+                            year=YEAR, rows=[], problems=[])
+        bulletin = Bulletin(county_id=world.ids["county"], month="2023-09", data={}, user_id=world.ids["county_admin"])
+        from server.job.models import Job
+        job = Job(kind="signs_pdf", params={}, user_id=world.ids["admin_a"], county_id=world.ids["county"],
+                  station_id=world.ids["a"], status="done")
+        db.session.add_all([batch, bulletin, job])
+        db.session.commit()
+        ids["batch_id"], ids["bulletin_id"], ids["job_id"] = batch.id, bulletin.id, job.id
+    ids["version_id"] = checklist
+    with app.app_context():
+        from server.checklist.models import ChecklistVersion
+        ids["template_id"] = db.session.get(ChecklistVersion, checklist).template_id
+    assert all(ids.values()), ids
+    return ids
+
+
+@pytest.fixture
+def elsewhere(app, world):
+    """A county admin of another county."""
+    with app.app_context():
+        county = County(code="liandu", name="莲都区", authority="丽水市莲都区市场监督管理局")
+        db.session.add(county)
+        db.session.flush()
+        db.session.add(Station(county_id=county.id, code="zijin", name="紫金所", position=0))
+        user = User(username="x_admin", name="x_admin", role="county_admin", county_id=county.id,
+                    password_hash=db.session.get(User, world.ids["admin_a"]).password_hash)
+        db.session.add(user)
+        db.session.commit()
+    return "x_admin"
+
+
+def id_routes(app):
+    """(rule, its arguments) of every GET route whose path takes an argument."""
+    return [(r, sorted(r.arguments)) for r in app.url_map.iter_rules()
+            if "GET" in r.methods and r.arguments and not set(r.arguments) <= set(NOT_IDS)]
+
+
+def test_every_id_in_a_path_is_known_to_this_test(app, records):
+    unknown = {a for _, args in id_routes(app) for a in args if a not in records and a not in NOT_IDS}
+    assert not unknown, f"routes take ids this scope test does not know: {unknown} — add a record of station A"
+
+
+@pytest.mark.parametrize("who", ["b_admin", "b_insp", "x_admin"])
+def test_another_stations_and_another_countys_users_get_404_for_every_route_taking_an_id(
+        app, world, records, elsewhere, who):
+    client = app.test_client()
+    h = bearer(client.post("/api/v1/auth/token", json={"username": who, "password": PASSWORD}).json["token"])
+    assert login(client, who).status_code == 302
+    wrong = []
+    for rule, args in id_routes(app):
+        if who != "x_admin" and set(args) & COUNTY_WIDE:
+            continue
+        url = rule.build({a: records[a] for a in args})[1]
+        r = client.get(url, headers=h if url.startswith("/api/") else {})
+        if r.status_code == 403:  # a page of a role this user lacks: the same for a record that is not there
+            nothing = rule.build({a: INT_MAX for a in args})[1]
+            if client.get(nothing, headers=h if url.startswith("/api/") else {}).status_code == 403:
+                continue
+        if r.status_code != 404:
+            wrong.append((url, r.status_code))
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize("who", ["b_admin", "x_admin"])
+def test_a_station_in_a_query_argument_shows_nothing_of_that_station(app, world, records, elsewhere, who):
+    """/lookback?station_id=A showed station A's look-back runs to anyone (issue 16)."""
+    client = app.test_client()
+    login(client, who)
+    with app.app_context():
+        from server.rhythm.models import Lookback
+        db.session.add(Lookback(station_id=world.ids["a"], week_start=date(2023, 9, 4),
+                                summary={"task_ids": [], "incomplete_profiles": [
+                                    {"unit_id": world.ids["unit_a"], "unit_name": "五云放心超市", "missing": ["营业执照"]}]}, user_id=world.ids["admin_a"]))
+        db.session.commit()
+    leaks = []
+    from server.web import PUBLIC_BLUEPRINTS, PUBLIC_ENDPOINTS
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.arguments or rule.rule.startswith(("/api/", "/static", "/s/", "/app")):
+            continue
+        if rule.endpoint in PUBLIC_ENDPOINTS or rule.endpoint.split(".")[0] in PUBLIC_BLUEPRINTS:
+            continue  # public by design: the consumer's pages and the directory of trusted units
+        r = client.get(rule.rule, query_string={"station_id": world.ids["a"], "unit_id": world.ids["unit_a"]})
+        body = r.get_data(as_text=True) if r.mimetype == "text/html" else ""
+        if r.status_code < 400 and any(s in body for s in ("五云所", "五云放心超市")):
+            leaks.append((rule.rule, r.status_code))
+    assert not leaks, leaks
