@@ -1,7 +1,7 @@
 """红黑榜: criteria as data (the standard ones written here), lists for a period, entries, take-off decisions
 
 Revision ID: d19e2b3c4d5e
-Revises: b7d41f0a9c21
+Revises: 7c3e5a9d1f20
 Create Date: 2026-11-29 15:40:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "d19e2b3c4d5e"
-down_revision = "b7d41f0a9c21"
+down_revision = "7c3e5a9d1f20"
 branch_labels = None
 depends_on = None
 

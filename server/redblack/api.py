@@ -35,6 +35,7 @@ class RedBlackListDetailSchema(RedBlackListSchema):
 
 
 @api_bp.get("")
+@api_bp.doc(security=[])  # public: no bearer token
 @api_bp.response(200, RedBlackListSchema(many=True))
 def lists():
     """Every published list, newest period first."""
@@ -42,6 +43,7 @@ def lists():
 
 
 @api_bp.get("/<int:list_id>")
+@api_bp.doc(security=[])  # public: no bearer token
 @api_bp.response(200, RedBlackListDetailSchema)
 def one(list_id: int):
     """One published list with its entries and their reasons."""

@@ -117,4 +117,4 @@ def test_read_only_json_without_login(client, app, listed):
     assert bad.status_code == 422 and "单位类型不正确" in str(bad.get_json())
     assert client.post("/api/v1/directory").status_code in (401, 405)
     spec = client.get("/api/v1/openapi.json").get_json()
-    assert "get" in spec["paths"]["/api/v1/directory"]
+    assert spec["paths"]["/api/v1/directory"]["get"]["security"] == []  # public: no bearer token

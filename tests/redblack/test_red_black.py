@@ -59,6 +59,8 @@ def test_draft_approve_publish_and_read(app, client, world, criteria):
     black = next(e for e in data["entries"] if e["side"] == "black")
     assert black["unit_name"] == "壶镇诚信五金店" and black["reasons"] == ["期内投诉举报经查属实"]
     assert [x["id"] for x in client.get("/api/v1/red-black").get_json()] == [lid]
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["paths"]["/api/v1/red-black/{list_id}"]["get"]["security"] == []
 
 
 def test_earlier_lists_stay_readable_and_take_off_with_reason(app, client, world, criteria):
