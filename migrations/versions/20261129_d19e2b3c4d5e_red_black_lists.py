@@ -1,7 +1,7 @@
 """红黑榜: criteria as data (the standard ones written here), lists for a period, entries, take-off decisions
 
 Revision ID: d19e2b3c4d5e
-Revises: 7c3e5a9d1f20
+Revises: fc1f59b9301c
 Create Date: 2026-11-29 15:40:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "d19e2b3c4d5e"
-down_revision = "7c3e5a9d1f20"
+down_revision = "fc1f59b9301c"
 branch_labels = None
 depends_on = None
 
