@@ -17,3 +17,4 @@ from server.rhythm.models import Bulletin, Lookback, PatrolDay, PatrolMark  # no
 from server.complaint.models import ComplaintStep, MediationBenchmark  # noqa: F401,E402
 from server.job.models import Job  # noqa: F401,E402
 from server.finding.models import Finding  # noqa: F401
+from server.redblack.models import RedBlackCriterion, RedBlackEntry, RedBlackList  # noqa: F401

@@ -1,7 +1,7 @@
 """findings: third-party and provincial assessment findings, each demanded of its unit as a rectification
 
 Revision ID: e20f1a2b3c4d
-Revises: fc1f59b9301c
+Revises: d19e2b3c4d5e
 Create Date: 2026-11-29 15:30:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e20f1a2b3c4d"
-down_revision = "fc1f59b9301c"
+down_revision = "d19e2b3c4d5e"
 branch_labels = None
 depends_on = None
 
