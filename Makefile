@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 
 export FLASK_APP := wsgi
 
-.PHONY: run test test-fast browser fonts nginx clean
+.PHONY: run test test-fast browser fonts js nginx clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,15 @@ $(STAMP): $(BIN)/python setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-run: $(STAMP) fonts
+# The field app's browser libraries (jsQR, the QR decoder for phones without BarcodeDetector) from the npm
+# registry, at the versions of package-lock.json; never copied into the repository.
+js: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm not found: the field app scans QR codes only where the browser can (BarcodeDetector)"; exit 0; }; \
+	  npm ci --ignore-scripts --no-audit --no-fund && touch node_modules/.installed
+
+run: $(STAMP) fonts js
 	$(BIN)/flask db upgrade
 	$(BIN)/flask workdays seed
 	$(BIN)/flask demo load
@@ -48,11 +56,11 @@ nginx:
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light || \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx; }
 
-test: $(STAMP) browser fonts nginx
+test: $(STAMP) browser fonts js nginx
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP) fonts
 	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache test-artifacts
+	rm -rf $(VENV) instance .pytest_cache test-artifacts node_modules

@@ -75,7 +75,8 @@ def main():
     app = create_app({"WTF_CSRF_ENABLED": False})
     build(app, a.signs)
     worker = subprocess.Popen([sys.executable, "-m", "flask", "jobs", "worker", "--workers", "1"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    worker.stdout.readline()  # its start-up line: the worker is ready before the click
     try:
         client = app.test_client()
         client.post("/login", data={"username": "a", "password": "bench-pass-1"})
@@ -112,7 +113,8 @@ def main():
     print(f"  POST /signs/batch answered in {clicked * 1000:.0f} ms; job started after {started:.2f} s; "
           f"done after {took:.1f} s ({total / took:.1f} signs/s)")
     print(f"  progress values seen polling every 0.5 s: {len(values)}; PDF {size:.0f} MB; "
-          f"worker peak RSS {usage.ru_maxrss / 1024:.0f} MB")
+          f"worker peak RSS {usage.ru_maxrss / 1024:.0f} MB; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

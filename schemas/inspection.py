@@ -46,6 +46,8 @@ class InspectionSubmitSchema(Schema):
     photos = fields.List(fields.String(validate=SHA256), load_default=list, validate=length(max=20))
     supersedes = fields.String(allow_none=True, load_default=None, validate=UUID,
                                metadata={"description": "被本记录更正的检查记录的 client_id"})
+    year = fields.Integer(allow_none=True, load_default=None, validate=between(2000, 2100, "年度"),
+                          metadata={"description": "无任务的检查计入的年度（默认当前年度）；有任务时以任务年度为准"})
 
 
 class RectificationSchema(Schema):

@@ -81,6 +81,39 @@ class TransitionSchema(Schema):
             raise ValidationError("移出时须选择原因", field_name="reason")
 
 
+class EvaluationResultSchema(Schema):
+    """A post-evaluation done outside the app, recorded by staff with its evidence."""
+
+    year = fields.Integer(required=True, validate=between(2000, 2100, "年份"))
+    passed = fields.Boolean(required=True, metadata={"description": "true 合格，false 不合格"})
+    evaluated_on = fields.Date(required=True, metadata={"description": "后评价日期"})
+    evidence_ref = fields.String(load_default="", validate=length(max=100),
+                                 metadata={"description": "后评价文书编号（与照片至少填一项）"})
+    evidence_photo_sha256 = fields.String(load_default=None, allow_none=True, validate=length(64, 64),
+                                          metadata={"description": "已上传的后评价文书或现场照片的SHA-256"})
+    note = fields.String(load_default="", validate=length(max=500))
+
+
+class EvaluationResultOutSchema(Schema):
+    id = fields.Integer()
+    year = fields.Integer()
+    passed = fields.Boolean()
+    evaluated_on = fields.Date()
+    evidence_ref = fields.String()
+    evidence_photo_sha256 = fields.String(allow_none=True)
+    note = fields.String()
+    recorded_at = fields.DateTime()
+
+
+class StepBackSchema(Schema):
+    """A county admin steps a unit back to an earlier stage, with the reason."""
+
+    year = fields.Integer(required=True, validate=between(2000, 2100, "年份"))
+    to_stage = fields.String(required=True, validate=one_of(STAGES, "环节"))
+    note = fields.String(required=True, validate=length(1, 500),
+                         error_messages={"required": "退回须填写原因"})
+
+
 class UnitYearSchema(Schema):
     year = fields.Integer()
     stage = fields.String()
@@ -102,6 +135,8 @@ class LifecycleEventSchema(Schema):
     to_stage = fields.String()
     reason = fields.String(allow_none=True)
     note = fields.String()
+    evidence_type = fields.String(allow_none=True)
+    evidence_id = fields.Integer(allow_none=True)
     user_name = fields.String(attribute="user.name", allow_none=True)
     at = fields.DateTime()
 

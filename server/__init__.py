@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from server.demo.cli import demo_cli
+    from server.integrity.cli import integrity_cli
     from server.station.cli import county_cli
     from server.signage.cli import signs_cli
     from server.unit.cli import units_cli
@@ -100,3 +101,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(county_cli)
     app.cli.add_command(units_cli)
+    app.cli.add_command(integrity_cli)

@@ -1,9 +1,12 @@
 """Serves the field app (static/pwa/) at /app/: the shell is public, the data behind it needs a token."""
 from pathlib import Path
 
-from flask import Blueprint, redirect, send_from_directory
+from flask import Blueprint, abort, redirect, send_from_directory
 
 PWA_DIR = Path(__file__).resolve().parent.parent / "static" / "pwa"
+# Browser libraries from the npm registry, installed by `make js` (package.json), served under /app/vendor/.
+NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
+VENDOR = {"jsqr.js": ("jsqr/dist", "jsQR.js")}
 bp = Blueprint("pwa", __name__)
 
 
@@ -11,6 +14,15 @@ bp = Blueprint("pwa", __name__)
 def app_root():
     """The app lives under /app/ so the service worker's scope is the app alone."""
     return redirect("/app/", code=301)
+
+
+@bp.get("/app/vendor/<string:name>")
+def vendor_file(name: str):
+    """A third-party library installed from npm (404 when `make js` has not been run)."""
+    if name not in VENDOR:
+        abort(404)
+    folder, filename = VENDOR[name]
+    return send_from_directory(NODE_MODULES / folder, filename, max_age=0, mimetype="text/javascript")
 
 
 @bp.get("/app/", defaults={"path": "index.html"})

@@ -18,7 +18,7 @@ from server.photo.storage import StorageUnavailable
 PUBLIC_BLUEPRINTS = {"public", "directory", "directory-api"}
 PUBLIC_ENDPOINTS = {
     "static", "health.healthz", "admin_auth.login", "api-docs.openapi_json",
-    "accounts.create_token", "pwa.app_root", "pwa.app_file",
+    "accounts.create_token", "pwa.app_root", "pwa.app_file", "pwa.vendor_file",
 }
 
 # Inline style is allowed (templates and the field app set style attributes); inline script is not.

@@ -11,7 +11,7 @@ from server.account.models import User
 from server.account.service import hash_password, issue_token
 from server.extensions import db as _db
 from server.station.models import County, Station, Target
-from server.unit.models import Unit, UnitYear
+from server.unit.models import LifecycleEvent, Unit, UnitYear
 
 PASSWORD = "correct-horse-9"
 _HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once for the whole run
@@ -153,10 +153,12 @@ class World:
 
     def unit(self, name, station, n, stage="pool", type="general"):
         u = Unit(county_id=self.county.id, station_id=station.id, name=name, uscc=valid_uscc(n),
-                 address=f"{station.name}路{n}号", type=type, return_days=7 if type == "no_reason_return" else None)
+                 address=f"{station.name}路{n}号", type=type, return_days=7 if type == "no_reason_return" else None,
+                 industry="零售", contact_name="王老板", contact_phone=f"1380000{n:04d}")
         _db.session.add(u)
         _db.session.flush()
         _db.session.add(UnitYear(unit_id=u.id, year=YEAR, stage=stage))
+        _db.session.add(LifecycleEvent(unit_id=u.id, year=YEAR, from_stage=None, to_stage=stage, note="纳入年度名单"))
         _db.session.flush()
         return u
 
@@ -164,6 +166,52 @@ class World:
         _, plain = issue_token(user, "test")
         _db.session.commit()
         return plain
+
+
+@pytest.fixture(autouse=True)
+def _signs_seen_in_the_worlds_year(monkeypatch):
+    """The test world's programme year is YEAR: the public page judges a sign's validity as of
+    1 December YEAR (a test of expiry passes its own date, or moves this one)."""
+    from datetime import date
+    from server.signage import state
+    monkeypatch.setattr(state, "today", lambda: date(YEAR, 12, 1))
+
+
+def certify(user, unit, year: int = YEAR, *, to: str = "evaluated") -> None:
+    """Walk a unit through the services to `to`: the manual steps, then a recorded passing evaluation
+    (with its document number), then a sign issued, then posted with a photo row of the user's."""
+    from datetime import date
+    from server.unit import lifecycle
+    from server.unit.models import STAGE_ORDER
+    record = lifecycle.unit_year(unit, year)
+    if record is None:
+        record = lifecycle.enroll(user, unit, year)
+    order = STAGE_ORDER.index
+    for stage in ("committed", "profiled"):
+        if order(record.stage) < order(stage) <= order(to):
+            lifecycle.transition(user, unit, year, stage)
+    if order(record.stage) < order("evaluated") <= order(to):
+        lifecycle.record_evaluation(user, unit, year, passed=True, evaluated_on=date(year, 9, 1),
+                                    evidence_ref=f"后评〔{year}〕{unit.id}号")
+    if order(record.stage) < order("sign_issued") <= order(to):
+        from server.signage.service import issue_sign
+        issue_sign(user, unit.id, year)
+    if order(record.stage) < order("sign_posted") <= order(to):
+        from server.signage.service import mark_posted
+        mark_posted(user, unit.id, year, photo_row(user))
+
+
+def photo_row(user, n: int = 0) -> str:
+    """A photo record uploaded by the user (no file: enough for the rules that check who uploaded it)."""
+    import hashlib
+    from server.photo.models import Photo
+    sha = hashlib.sha256(f"{user.id}-{n}".encode()).hexdigest()
+    if _db.session.get(Photo, sha) is None:
+        _db.session.add(Photo(sha256=sha, size=1, mime="image/jpeg", width=1, height=1, original_key=f"o/{sha}",
+                              thumb_key=f"t/{sha}", uploaded_by=user.id, station_id=user.station_id,
+                              county_id=user.county_id))
+        _db.session.flush()
+    return sha
 
 
 @pytest.fixture

@@ -1,15 +1,15 @@
 """Unit pages: the searchable list, one unit's profile, lifecycle and history, and lifecycle steps."""
 from flask import flash, g, redirect, render_template, request, url_for
 
-from schemas.unit import TransitionSchema, UnitQuerySchema
+from schemas.unit import EvaluationResultSchema, StepBackSchema, TransitionSchema, UnitQuerySchema
 from server.admin.bp import bp
 from server.core.bounds import to_int
 from server.admin.helpers import parse_form
-from server.core.errors import DomainError
+from server.core.errors import DomainError, Forbidden
 from server.dashboard.service import default_year
 from server.station.service import list_stations
 from server.unit import lifecycle, service
-from server.unit.models import STAGES
+from server.unit.models import EVIDENCE_KINDS, STAGE_ORDER, STAGES
 
 PER_PAGE = 20
 
@@ -33,8 +33,15 @@ def detail_context(unit, year: int) -> dict:
     """Everything the unit page shows for a year."""
     record = lifecycle.unit_year(unit, year)
     stage = record.stage if record else None
-    return {"unit": unit, "year": year, "record": record, "stage": stage,
-            "next_steps": [s for s in lifecycle.allowed_next(stage) if s != "removed"],
+    evidence = lifecycle.passing_evaluation(unit.id, year) if stage == "profiled" else None
+    steps = [s for s in lifecycle.allowed_next(stage) if s != "removed" and (s != "evaluated" or evidence)]
+    back = []
+    if stage and g.user.is_county:
+        top = STAGE_ORDER.index(stage) if stage != "removed" else STAGE_ORDER.index("sign_issued")
+        back = STAGE_ORDER[:top]
+    return {"unit": unit, "year": year, "record": record, "stage": stage, "next_steps": steps,
+            "missing_profile": lifecycle.missing_profile(unit) if stage == "committed" else [],
+            "step_back_to": back, "EVIDENCE_KINDS": EVIDENCE_KINDS,
             "can_remove": "removed" in lifecycle.allowed_next(stage),
             "years": sorted(unit.years.all(), key=lambda y: y.year, reverse=True),
             "events": lifecycle.lifecycle_events(unit),
@@ -67,3 +74,41 @@ def unit_transition(unit_id: int):
             return redirect(url_for("admin.unit_detail", unit_id=unit.id, year=year), 303)
     errors.setdefault("_", ["操作未完成：" + "；".join(m for v in errors.values() for m in v)])
     return render_template("admin/unit_detail.html", errors=errors, **detail_context(unit, year)), 422
+
+
+def _act(unit, schema, form, action, done: str):
+    """Parse a form, run a lifecycle action; back to the unit page, or the page again with the errors."""
+    data, errors = parse_form(schema, form)
+    year = data.get("year") or form.get("year", type=int) or default_year(g.user)
+    if not errors:
+        try:
+            action(data, year)
+        except Forbidden:
+            raise
+        except DomainError as err:
+            errors = {"_": [err.message], **err.fields}
+        else:
+            flash(done, "ok")
+            return redirect(url_for("admin.unit_detail", unit_id=unit.id, year=year), 303)
+    errors.setdefault("_", ["操作未完成：" + "；".join(m for v in errors.values() for m in v)])
+    return render_template("admin/unit_detail.html", errors=errors, **detail_context(unit, year)), 422
+
+
+@bp.post("/units/<int:unit_id>/evaluation")
+def unit_evaluation(unit_id: int):
+    """Record a post-evaluation done outside the app, with its document number or photo."""
+    unit = service.get_unit(g.user, unit_id)
+
+    def record(data, year):
+        data.pop("year", None)
+        lifecycle.record_evaluation(g.user, unit, year, **data)
+    return _act(unit, EvaluationResultSchema(), request.form, record, "已登记后评价结果")
+
+
+@bp.post("/units/<int:unit_id>/step-back")
+def unit_step_back(unit_id: int):
+    """County admins: step the unit back with a reason."""
+    unit = service.get_unit(g.user, unit_id)
+    return _act(unit, StepBackSchema(), request.form,
+                lambda data, year: lifecycle.step_back(g.user, unit, year, data["to_stage"], data["note"]),
+                "已退回环节")

@@ -1,6 +1,6 @@
 """Progress against targets: counts by station, unit type and lifecycle stage, and the plan's deadlines."""
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -8,15 +8,15 @@ from server.carrier.service import carrier_counts
 from server.core.clock import today
 from server.extensions import db
 from server.station.models import CARRIER_KINDS, UNIT_TYPES
-from server.station.service import list_stations, scope_clause, target_years, targets_for
-from server.unit.models import STAGE_ORDER, Unit, UnitYear
+from server.station.service import list_stations, milestones, scope_clause, target_years, targets_for
+from server.unit.models import CERTIFIED, STAGE_ORDER, LifecycleEvent, Unit, UnitYear
 
-CERTIFIED = {"evaluated", "sign_issued", "sign_posted"}
-ENTERED = {"profiled"} | CERTIFIED
-# The work plan's two dates: entry at 100% by 30 June; evaluation done and signs posted by 30 November.
+ENTERED = {"profiled", "evaluated"} | set(CERTIFIED)
+# The work plan's two milestones (dates per year: station.service.milestones): entry at 100% by the
+# first (30 June); evaluation done and signs posted by the second (30 November).
 DEADLINES = [
-    {"key": "entry", "month": 6, "day": 30, "label": "培育、承诺公示、系统录入100%", "stages": ENTERED},
-    {"key": "posted", "month": 11, "day": 30, "label": "后评价完成、标识张贴到位", "stages": {"sign_posted"}},
+    {"key": "entry", "label": "培育、承诺公示、系统录入100%", "stages": ENTERED},
+    {"key": "posted", "label": "后评价完成、标识张贴到位", "stages": {"sign_posted"}},
 ]
 
 
@@ -57,13 +57,32 @@ def default_year(user) -> int:
     return years[0] if years else today().year
 
 
-def stage_counts(user, year: int) -> dict:
-    """{(station_id, type, stage): count} of units in the year, within the user's scope."""
-    q = (sa.select(Unit.station_id, Unit.type, UnitYear.stage, sa.func.count())
-         .join(UnitYear, UnitYear.unit_id == Unit.id)
-         .where(UnitYear.year == year, scope_clause(user, Unit.station_id, Unit.county_id))
-         .group_by(Unit.station_id, Unit.type, UnitYear.stage))
+def stage_counts(user, year: int, as_of: date | None = None) -> dict:
+    """{(station_id, type, stage): count} of units in the year, within the user's scope: today's stages,
+    or as_of the end of a China date, each unit's stage then being its last lifecycle step by that time."""
+    if as_of is None:
+        q = (sa.select(Unit.station_id, Unit.type, UnitYear.stage, sa.func.count())
+             .join(UnitYear, UnitYear.unit_id == Unit.id)
+             .where(UnitYear.year == year, scope_clause(user, Unit.station_id, Unit.county_id))
+             .group_by(Unit.station_id, Unit.type, UnitYear.stage))
+    else:
+        cutoff = datetime.combine(as_of + timedelta(days=1), time()) - timedelta(hours=8)
+        last = (sa.select(LifecycleEvent.unit_id, sa.func.max(LifecycleEvent.id).label("id"))
+                .where(LifecycleEvent.year == year, LifecycleEvent.at < cutoff)
+                .group_by(LifecycleEvent.unit_id).subquery())
+        q = (sa.select(Unit.station_id, Unit.type, LifecycleEvent.to_stage, sa.func.count())
+             .join(last, last.c.unit_id == Unit.id).join(LifecycleEvent, LifecycleEvent.id == last.c.id)
+             .where(scope_clause(user, Unit.station_id, Unit.county_id))
+             .group_by(Unit.station_id, Unit.type, LifecycleEvent.to_stage))
     return {(s, t, st): n for s, t, st, n in db.session.execute(q)}
+
+
+def _cells_by_station(counts: dict) -> dict:
+    """{station_id: Cell of all types} from stage_counts."""
+    cells = {}
+    for (sid, _t, stage), n in counts.items():
+        cells.setdefault(sid, Cell()).stages[stage] += n
+    return cells
 
 
 def dashboard(user, year: int, on: date | None = None) -> dict:
@@ -72,6 +91,10 @@ def dashboard(user, year: int, on: date | None = None) -> dict:
     stations = list_stations(user)
     targets = targets_for(user, year)
     counts = stage_counts(user, year)
+    dates = milestones(user.county_id, year)
+    due = {"entry": dates.entry_due, "posted": dates.evaluation_due}
+    # As of each milestone that has come, from the dated history; today's counts beside them.
+    then = {k: _cells_by_station(stage_counts(user, year, d)) for k, d in due.items() if d < on}
     carriers = carrier_counts(user, year)
     rows, total = [], {t: Cell() for t in UNIT_TYPES}
     for st in stations:
@@ -86,7 +109,8 @@ def dashboard(user, year: int, on: date | None = None) -> dict:
         rows.append({"station": st, "cells": cells, "all": all_types,
                      "carriers": {k: (carriers.get((st.id, k), 0), targets.get((st.id, k), 0))
                                   for k in CARRIER_KINDS},
-                     "deadlines": _deadlines(all_types, year, on)})
+                     "deadlines": _deadlines(all_types, due, on,
+                                             {k: c.get(st.id, Cell()) for k, c in then.items()})})
     county_all = Cell()
     for c in total.values():
         county_all.add(c)
@@ -96,16 +120,25 @@ def dashboard(user, year: int, on: date | None = None) -> dict:
         carrier_totals[k] = (sum(carriers.get((st.id, k), 0) for st in stations),
                              targets.get((None, k), 0) + station_target)
     return {"year": year, "rows": rows, "total": total, "total_all": county_all,
-            "carriers": carrier_totals, "deadlines": _deadlines(county_all, year, on),
-            "years": target_years(user)}
+            "carriers": carrier_totals, "years": target_years(user), "milestones": dates,
+            "deadlines": _deadlines(county_all, due, on, {k: _sum(c.values()) for k, c in then.items()})}
 
 
-def _deadlines(cell: Cell, year: int, on: date) -> list[dict]:
+def _sum(cells) -> Cell:
+    total = Cell()
+    for c in cells:
+        total.add(c)
+    return total
+
+
+def _deadlines(cell: Cell, due: dict, on: date, then: dict) -> list[dict]:
+    """Each milestone: done on its date (from history, once it has come) and today, against target."""
     out = []
     for d in DEADLINES:
-        due = date(year, d["month"], d["day"])
-        done = sum(cell.stages[s] for s in d["stages"])
-        out.append({"key": d["key"], "label": d["label"], "due": due, "done": done,
-                    "target": cell.target, "gap": max(0, cell.target - done),
-                    "percent": _percent(done, cell.target), "days_left": (due - on).days})
+        now = sum(cell.stages[s] for s in d["stages"])
+        past = then.get(d["key"])
+        done = sum(past.stages[s] for s in d["stages"]) if past is not None else now
+        out.append({"key": d["key"], "label": d["label"], "due": due[d["key"]], "done": done, "today": now,
+                    "as_of_due": past is not None, "target": cell.target, "gap": max(0, cell.target - done),
+                    "percent": _percent(done, cell.target), "days_left": (due[d["key"]] - on).days})
     return out

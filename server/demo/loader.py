@@ -1,7 +1,9 @@
-"""Load the demo data: Jinyun's nine stations, the 2023 targets, accounts and about 1122 units."""
+"""Load the demo data: Jinyun's nine stations, the 2023 targets, accounts and about 1122 units — the 2023 plan's
+year as history, and the current programme year in progress (targets copied, units renewed or not)."""
 import csv
 import json
 import random
+from datetime import date, datetime, timedelta
 from importlib import resources
 
 import sqlalchemy as sa
@@ -9,10 +11,12 @@ import sqlalchemy as sa
 from server.account.models import User
 from server.account.service import hash_password
 from server.carrier.models import Carrier
+from server.core.clock import today
 from server.demo.names import credit_code, person, unit_profile
 from server.extensions import db
 from server.station.models import County, Station, Target
-from server.unit.models import STAGE_ORDER, LifecycleEvent, Unit, UnitYear
+from server.station.service import current_programme_year
+from server.unit.models import CERTIFIED, STAGE_ORDER, EvaluationResult, LifecycleEvent, Unit, UnitYear
 
 YEAR = 2023
 COUNTY = {"code": "jinyun", "name": "缙云县", "authority": "缙云县市场监督管理局"}
@@ -22,6 +26,12 @@ LIAISON_TARGET = 19
 STAGE_MIX = [("pool", 0.05), ("committed", 0.05), ("profiled", 0.10), ("evaluated", 0.12),
              ("sign_issued", 0.13), ("sign_posted", 0.52), ("removed", 0.03)]
 REMOVAL_MIX = ["closed", "unsuitable", "transferred", "failed_evaluation"]
+# When in the year each stage was reached (share of the way from 1 January to the year's end, or today).
+WHEN = {"pool": 0.08, "committed": 0.2, "profiled": 0.38, "evaluated": 0.7, "sign_issued": 0.78,
+        "sign_posted": 0.86, "removed": 0.6}
+# The current year: where 2023's certified units stand (renewed, under way, or not re-enrolled).
+RENEWAL_MIX = [("sign_posted", 0.35), ("sign_issued", 0.15), ("evaluated", 0.08), ("profiled", 0.12),
+               ("committed", 0.05), (None, 0.25)]
 
 
 def data_file(name: str) -> str:
@@ -70,7 +80,63 @@ def load(seed: int = YEAR) -> dict:
     db.session.flush()
     from server.demo.signs import load_signs
     load_signs(county, YEAR)
+    now = current_programme_year()
+    if now > YEAR:
+        _current_year(rng, county, now, users)
+        load_signs(county, now)
     return {name: role for name, (role, _, _) in accounts.items()}
+
+
+def _when(year: int, stage: str, rng) -> datetime:
+    """A UTC moment in the year at which a demo unit reached a stage (never after yesterday)."""
+    start = date(year, 1, 1)
+    end = min(date(year, 12, 31), today() - timedelta(days=1))
+    day = start + timedelta(days=int((end - start).days * WHEN[stage]) + rng.randint(0, 5))
+    return datetime(min(day, end).year, min(day, end).month, min(day, end).day, 2, rng.randint(0, 59))
+
+
+def _steps(rng, unit, year: int, stage: str, admin, reason: str | None = None) -> None:
+    """The dated lifecycle of a unit in a year up to stage, with its evaluation's evidence."""
+    reached = "committed" if stage == "removed" else stage
+    prev = None
+    for s in STAGE_ORDER[:STAGE_ORDER.index(reached) + 1]:
+        at = _when(year, s, rng)
+        evidence = None
+        if s == "evaluated":
+            result = EvaluationResult(unit_id=unit.id, year=year, passed=True,
+                                      evaluated_on=(at + timedelta(hours=8)).date(), recorded_by=admin.id,
+                                      evidence_ref=f"缙市监后评〔{year}〕{unit.id}号", recorded_at=at,
+                                      note="演示数据：线下后评价")
+            db.session.add(result)
+            db.session.flush()
+            evidence = ("evaluation_result", result.id)
+        db.session.add(LifecycleEvent(unit_id=unit.id, year=year, from_stage=prev, to_stage=s, user_id=admin.id,
+                                      at=at, evidence_type=evidence[0] if evidence else None,
+                                      evidence_id=evidence[1] if evidence else None))
+        prev = s
+    if stage == "removed":
+        db.session.add(LifecycleEvent(unit_id=unit.id, year=year, from_stage=prev, to_stage="removed",
+                                      reason=reason, user_id=admin.id, at=_when(year, "removed", rng)))
+    db.session.add(UnitYear(unit_id=unit.id, year=year, stage=stage, removal_reason=reason))
+
+
+def _current_year(rng, county, year: int, users: dict) -> None:
+    """The year in progress: 2023's targets copied; 2023's certified units renewed or not, others
+    re-enrolled in part."""
+    for t in db.session.scalars(sa.select(Target).where(Target.county_id == county.id, Target.year == YEAR)).all():
+        db.session.add(Target(year=year, county_id=county.id, station_id=t.station_id, kind=t.kind, count=t.count))
+    admins = {u.station_id: u for u in users.values() if u.role == "station_admin"}
+    rows = db.session.execute(sa.select(Unit, UnitYear.stage).join(UnitYear, UnitYear.unit_id == Unit.id)
+                              .where(Unit.county_id == county.id, UnitYear.year == YEAR).order_by(Unit.id)).all()
+    for unit, stage in rows:
+        if stage in CERTIFIED:
+            now = rng.choices([s for s, _ in RENEWAL_MIX], [w for _, w in RENEWAL_MIX])[0]
+        elif stage != "removed":
+            now = rng.choice(["pool", "committed", "profiled", None])
+        else:
+            now = None
+        if now is not None:
+            _steps(rng, unit, year, now, admins[unit.station_id])
 
 
 def _targets(county, st, row) -> None:
@@ -98,11 +164,24 @@ def _units(rng, county, st, row, admin, used_codes: set) -> None:
     for kind, n in counts.items():
         for _ in range(n):
             serial += 1
+            profile = unit_profile(rng, st.code, kind, serial)
+            profile["name"] = _unique_name(profile["name"], used_codes)
             unit = Unit(county_id=county.id, station_id=st.id, uscc=_unique_code(rng, kind, used_codes),
-                        **unit_profile(rng, st.code, kind, serial))
+                        **profile)
             db.session.add(unit)
             db.session.flush()
             _history(rng, unit, admin)
+
+
+def _unique_name(name: str, used: set) -> str:
+    """A shop name not yet used in the demo: a second shop of the same name is its 分店."""
+    k = 1
+    unique = name
+    while ("name", unique) in used:
+        k += 1
+        unique = f"{name}（{k}号分店）"
+    used.add(("name", unique))
+    return unique
 
 
 def _unique_code(rng, kind, used: set) -> str:
@@ -115,18 +194,8 @@ def _unique_code(rng, kind, used: set) -> str:
 
 def _history(rng, unit, admin) -> None:
     stage = rng.choices([s for s, _ in STAGE_MIX], [w for _, w in STAGE_MIX])[0]
-    reached = "committed" if stage == "removed" else stage
-    steps = STAGE_ORDER[:STAGE_ORDER.index(reached) + 1]
-    prev = None
-    for s in steps:
-        db.session.add(LifecycleEvent(unit_id=unit.id, year=YEAR, from_stage=prev, to_stage=s, user_id=admin.id))
-        prev = s
-    reason = None
-    if stage == "removed":
-        reason = rng.choice(REMOVAL_MIX)
-        db.session.add(LifecycleEvent(unit_id=unit.id, year=YEAR, from_stage=prev, to_stage="removed",
-                                      reason=reason, user_id=admin.id))
-    db.session.add(UnitYear(unit_id=unit.id, year=YEAR, stage=stage, removal_reason=reason))
+    reason = rng.choice(REMOVAL_MIX) if stage == "removed" else None
+    _steps(rng, unit, YEAR, stage, admin, reason)
 
 
 def _carriers(rng, county, st, row) -> None:

@@ -1,6 +1,6 @@
 """Submitting an inspection: the checks a schema cannot make, and its effects on tasks and the unit."""
 import math
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -14,7 +14,9 @@ from server.inspection import signing
 from server.inspection.models import Inspection, InspectionAnswer, Rectification, UnitFlag
 from server.photo.service import record_uses
 from server.station.service import scope_clause
-from server.unit.lifecycle import advance_by_effect
+from server.station.service import current_programme_year
+from server.unit import lifecycle
+from server.unit.lifecycle import Evidence
 from server.unit.models import Unit
 from server.unit.service import get_unit, unit_ref
 from server.visit import service as visits
@@ -40,9 +42,12 @@ def _version(version_id: int) -> _Version | None:
     return _Version(*row) if row else None
 
 
-def local_year(moment: datetime) -> int:
-    """The year in China Standard Time of a UTC moment."""
-    return (moment + timedelta(hours=8)).year
+def programme_year(task: VisitTask | None, chosen: int | None) -> int:
+    """The programme year an inspection counts for: its task's year; without a task, the year the
+    inspector chose on the phone, by default the current programme year (issue 15, item 4)."""
+    if task is not None:
+        return task.year
+    return chosen or current_programme_year()
 
 
 def distance_m(lat1, lng1, lat2, lng2) -> float | None:
@@ -129,7 +134,7 @@ def submit_inspection(user, data: dict) -> Inspection:
     inspection = _insert(dict(
         client_id=data["client_id"], county_id=unit.county_id, station_id=unit.station_id, unit_id=unit.id,
         task_id=task.id if task else None, inspector_id=user.id, template_version_id=version.id,
-        year=local_year(data["started_at"]), supersedes_id=old.id if old else None, submitted_at=utcnow(),
+        year=programme_year(task, data.get("year")), supersedes_id=old.id if old else None, submitted_at=utcnow(),
         distance_m=distance_m(data.get("lat"), data.get("lng"), unit.lat, unit.lng),
         **{k: data.get(k) for k in FIELDS}))
     _store_answers(inspection, version, data["answers"])
@@ -177,8 +182,9 @@ def _effects(user, inspection: Inspection, unit, task, old, demands: list[dict],
     for follow in follow_ups.values():
         _describe_follow_up(follow)
     if inspection.kind == "post_evaluation" and inspection.conclusion == "pass":
-        advance_by_effect(db.session.get(Unit, unit.id), inspection.year, "profiled", "evaluated", user.id,
-                          f"后评价合格（检查{inspection.id}）")
+        lifecycle.by_effect(db.session.get(Unit, unit.id), inspection.year, "evaluated",
+                            Evidence("inspection", inspection.id), user.id, f"后评价合格（检查{inspection.id}）",
+                            strict=False)
     if inspection.conclusion == "fail":
         _flag_repeat_failure(unit, inspection.year)
     db.session.flush()
@@ -316,3 +322,23 @@ def missing_photos(inspection: Inspection) -> set[str]:
     """The photos the inspection refers to that have not been uploaded yet (it waits for them)."""
     from server.photo.service import missing_photos as missing
     return missing(referenced_photos(inspection))
+
+
+@lifecycle.evidence_finder
+def passing_post_evaluation(unit_id: int, year: int) -> Evidence | None:
+    """The unit's passing post-evaluation inspection of the year that no correction replaced, if any."""
+    corrected = sa.select(Inspection.supersedes_id).where(Inspection.supersedes_id.is_not(None))
+    found = db.session.scalar(sa.select(Inspection.id).where(
+        Inspection.unit_id == unit_id, Inspection.year == year, Inspection.kind == "post_evaluation",
+        Inspection.conclusion == "pass", Inspection.id.not_in(corrected)).order_by(Inspection.id.desc()).limit(1))
+    return Evidence("inspection", found) if found else None
+
+
+@lifecycle.on("moved")
+def _move_open_work(unit, old_station_id: int, user_id: int | None) -> None:
+    """Open rectifications and open removal flags follow their unit to its new station."""
+    db.session.execute(sa.update(Rectification).where(Rectification.unit_id == unit.id,
+                                                      Rectification.status == "open")
+                       .values(station_id=unit.station_id).execution_options(synchronize_session="fetch"))
+    db.session.execute(sa.update(UnitFlag).where(UnitFlag.unit_id == unit.id, UnitFlag.resolved_at.is_(None))
+                       .values(station_id=unit.station_id).execution_options(synchronize_session="fetch"))

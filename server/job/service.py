@@ -13,7 +13,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable
+from typing import BinaryIO, Callable
 
 import sqlalchemy as sa
 from flask import current_app
@@ -37,9 +37,10 @@ INTERNAL_MESSAGE = "处理时出错，本次未完成，请重试；仍不成功
 
 @dataclass
 class Result:
-    """What a handler made: a file (bytes, its download name and type) and/or a small summary."""
+    """What a handler made: a file (bytes or a readable file, which is closed once stored; its download
+    name and type) and/or a small summary."""
 
-    data: bytes | None = None
+    data: bytes | BinaryIO | None = None
     name: str = ""
     mimetype: str = "application/octet-stream"
     summary: dict = field(default_factory=dict)
@@ -123,7 +124,10 @@ def run(job_id: int) -> None:
         if result.data is not None:
             from server.photo.storage import current_storage
             key = f"jobs/{job.id}/result"
-            current_storage().put(key, result.data)
+            try:
+                current_storage().put(key, result.data)
+            finally:
+                getattr(result.data, "close", lambda: None)()
             job.result_key, job.result_name, job.result_type = key, result.name, result.mimetype
         job.result = result.summary or None
         job.status, job.finished_at = "done", utcnow()

@@ -6,6 +6,7 @@ balancer can read what another wrote once PHOTO_STORAGE points at shared object 
 import io
 import os
 import re
+import shutil
 import tempfile
 from typing import BinaryIO, Protocol
 from urllib.parse import urlparse
@@ -23,7 +24,7 @@ class StorageUnavailable(Exception):
 
 
 class Storage(Protocol):
-    def put(self, key: str, data: bytes) -> None: ...
+    def put(self, key: str, data: bytes | BinaryIO) -> None: ...
     def get(self, key: str) -> bytes: ...
     def open(self, key: str) -> BinaryIO: ...
     def exists(self, key: str) -> bool: ...
@@ -47,15 +48,16 @@ class LocalStorage:
     def _path(self, key: str) -> str:
         return os.path.join(self.root, *check_key(key).split("/"))
 
-    def put(self, key: str, data: bytes) -> None:
-        """Store bytes under key; a reader sees the old object or the whole new one, never a part.
-        StorageUnavailable when the disk is full or failing (the temp file is removed)."""
+    def put(self, key: str, data: bytes | BinaryIO) -> None:
+        """Store bytes (or a readable file, copied from where it stands) under key; a reader sees the old
+        object or the whole new one, never a part. StorageUnavailable when the disk is full or failing
+        (the temp file is removed)."""
         try:
             self._put(key, data)
         except OSError as e:
             raise StorageUnavailable(f"local photo store: {e.strerror or e}") from e
 
-    def _put(self, key: str, data: bytes) -> None:
+    def _put(self, key: str, data: bytes | BinaryIO) -> None:
         path = self._path(key)
         folder = os.path.dirname(path)
         os.makedirs(folder, exist_ok=True)
@@ -63,7 +65,10 @@ class LocalStorage:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(data)
+                if isinstance(data, (bytes, bytearray, memoryview)):
+                    f.write(data)
+                else:
+                    shutil.copyfileobj(data, f, 1024 * 1024)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)
@@ -137,8 +142,9 @@ class S3Storage:
         except BotoCoreError as e:  # endpoint down, timeouts, a connection closed mid-body
             raise StorageUnavailable(f"S3: {e}") from e
 
-    def put(self, key: str, data: bytes) -> None:
-        """Store bytes under key (one PUT: the object is there whole or not at all)."""
+    def put(self, key: str, data: bytes | BinaryIO) -> None:
+        """Store bytes, or a readable seekable file, under key (one PUT: the object is there whole or not
+        at all)."""
         # A neutral type: should the bucket ever be exposed, nothing is served as HTML or script.
         self._call(key, self.client.put_object, Body=data, ContentType="application/octet-stream")
 

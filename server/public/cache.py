@@ -5,8 +5,8 @@ An entry holds the page's HTML, its gzip and an ETag, and is good only while two
     that changes a synced record (units, their years and stages, signs, inspections) moves it, so a
     revoked sign or a removed unit shows on the very next scan, in every process. Reading the counter
     first means a commit racing the render can only make an entry look older, never fresher;
-  - it is younger than the TTL: evaluations, targets (which year is the latest) are not in the
-    change log, so they show within the TTL.
+  - it was made on the same China date: a sign expires at the end of its valid_until day;
+  - it is younger than the TTL: evaluations are not in the change log, so they show within the TTL.
 
 Ages are whole nanoseconds (time.monotonic_ns). In float seconds a sum loses its last bits when it crosses
 a power of two: on a machine up for 475.3 s, (475.3 + 60) − (475.3 + 30) is 29.999999999999943, so a page
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from server.core.pool import raw_connection
 from server.extensions import db
+from server.signage import state
 
 STAMP_SQL = "SELECT value FROM sync_counter WHERE id = 1"
 monotonic_ns = time.monotonic_ns  # a module attribute, so tests can move the clock
@@ -51,12 +52,14 @@ class CachedPage:
     etag: str
     stamp: int | None
     born: int  # monotonic_ns() when made
+    day: object = None  # the China date it was made on (signs expire by date)
 
 
 def cached_page(html: bytes, stamp: int | None) -> CachedPage:
     """A cache entry for html rendered after reading stamp."""
     return CachedPage(html=html, gzipped=gzip.compress(html, 9, mtime=0),
-                      etag=hashlib.blake2b(html, digest_size=12).hexdigest(), stamp=stamp, born=monotonic_ns())
+                      etag=hashlib.blake2b(html, digest_size=12).hexdigest(), stamp=stamp, born=monotonic_ns(),
+                      day=state.today())
 
 
 class PageCache:
@@ -74,7 +77,7 @@ class PageCache:
             page = self._pages.get(key)
             if page is None:
                 return None
-            if page.stamp != stamp or monotonic_ns() - page.born >= ttl_ns:
+            if page.stamp != stamp or page.day != state.today() or monotonic_ns() - page.born >= ttl_ns:
                 del self._pages[key]
                 return None
             self._pages.move_to_end(key)

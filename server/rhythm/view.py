@@ -1,7 +1,8 @@
 """The bulletin's figures laid out as tables: one layout for the page, the PDF and the XLSX."""
+from server.unit.models import CERTIFIED  # one definition: holding the year's sign
+
 STAGE_COLUMNS = [("pool", "培育库"), ("committed", "承诺公示"), ("profiled", "系统录入"), ("evaluated", "后评价通过"),
                  ("sign_issued", "标识发放"), ("sign_posted", "标识张贴"), ("removed", "已移出")]
-CERTIFIED = ("evaluated", "sign_issued", "sign_posted")
 
 
 def _pct(n, d) -> str:

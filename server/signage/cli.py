@@ -23,7 +23,7 @@ def render_cmd(serial: str, out: str):
         raise click.ClickException(f"找不到编号为 {serial} 的标识")
     try:
         data = printing.render_png(sign)
-    except FontError as err:
+    except (FontError, DomainError) as err:
         raise click.ClickException(err.message) from None
     with open(out, "wb") as f:
         f.write(data)

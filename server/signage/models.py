@@ -15,13 +15,14 @@ REVOKE_REASONS = {
     "failed_evaluation": "后评价不合格",
     "closed": "歇业关闭",
     "lost_damaged": "标识遗失或损毁",
+    "stage_back": "年度环节退回",
     "other": "其他原因",
 }
 # A unit's removal (lifecycle) reason, as the reason its signs are revoked.
 REMOVAL_TO_REVOKE = {"violations": "violations", "failed_evaluation": "failed_evaluation",
-                     "closed": "closed", "deregistered": "closed"}
+                     "closed": "closed", "deregistered": "closed", "transferred": "closed"}
 ACTIONS = {"issue": "发放", "print": "打印", "reprint": "补打", "replace": "更换", "replaced": "被更换",
-           "revoke": "撤销", "post": "确认张贴"}
+           "revoke": "撤销", "post": "确认张贴", "unpost": "撤回张贴确认"}
 
 
 class Sign(db.Model):
@@ -39,6 +40,9 @@ class Sign(db.Model):
     serial = db.Column(db.String(30), nullable=False, unique=True)
     token = db.Column(db.String(24), nullable=False, unique=True)
     status = db.Column(db.String(10), nullable=False, default="issued")
+    # Set at issuance from the county's next programme year's post-evaluation deadline; a replacement
+    # keeps its predecessor's date. After it the public page says 已过期.
+    valid_until = db.Column(db.Date, nullable=False)
     issued_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     issued_by = db.Column(db.ForeignKey("user_account.id"), nullable=True)
     print_count = db.Column(db.Integer, nullable=False, default=0)

@@ -12,7 +12,8 @@ from server.qrsign import font as fonts
 from server.qrsign import payload, render
 from server.qrsign.pdf import StreamingPdf
 from server.signage.models import SIGN_TITLES, Sign
-from server.unit.models import Unit
+from server.signage.state import printable
+from server.unit.models import ENDING_STATUSES, Unit
 
 
 def sign_url(sign: Sign) -> str:
@@ -51,7 +52,10 @@ def undrawable(name: str) -> list[str]:
 
 
 def render_png(sign: Sign) -> bytes:
-    """One sign as a 300-DPI PNG; Invalid (422) naming the characters its font cannot draw."""
+    """One sign in force as a 300-DPI PNG; Invalid (422) for a revoked or replaced one (it must not be
+    printed), or naming the characters its font cannot draw."""
+    if not printable(sign):
+        raise Invalid(f"标识 {sign.serial} 已撤销或已更换，不能生成或打印")
     bold, regular = sign_fonts()
     try:
         return render.to_png(render.draw_sign(spec_for(sign), bold, regular))
@@ -62,7 +66,8 @@ def render_png(sign: Sign) -> bytes:
 def batch_specs(station_id: int, year: int, type: str | None = None) -> list[render.SignSpec]:
     """The specs of a station's signs in force for a year (and type), by serial; checked before any page."""
     q = (sa.select(Sign, Unit).join(Unit, Unit.id == Sign.unit_id)
-         .where(Sign.station_id == station_id, Sign.year == year, Sign.status == "issued").order_by(Sign.seq))
+         .where(Sign.station_id == station_id, Sign.year == year, Sign.status == "issued",
+                Unit.business_status.not_in(list(ENDING_STATUSES))).order_by(Sign.seq))
     if type:
         q = q.where(Sign.type == type)
     specs = [spec_for(s, u) for s, u in db.session.execute(q)]

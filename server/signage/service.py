@@ -13,9 +13,10 @@ from server.extensions import db
 from server.qrsign import payload
 from server.signage.models import REMOVAL_TO_REVOKE, REVOKE_REASONS, Sign, SignEvent
 from server.station.models import County
-from server.station.service import get_station, scope_clause
+from server.station.service import get_station, scope_clause, sign_valid_until
 from server.unit import lifecycle
-from server.unit.models import STAGES, Unit, UnitYear
+from server.unit.lifecycle import Evidence
+from server.unit.models import CERTIFIED, STAGES, Unit, UnitYear
 from server.unit.service import get_unit
 
 SERIAL_RETRIES = 8
@@ -99,7 +100,7 @@ def _event(sign: Sign, action: str, user_id: int | None, note: str = "", reason:
                              reason=reason, at=utcnow()))
 
 
-def _new_sign(unit: Unit, year: int, user_id: int | None) -> Sign:
+def _new_sign(unit: Unit, year: int, user_id: int | None, valid_until) -> Sign:
     """Insert a sign with the next serial of the county and year; a concurrent insert retries."""
     county = db.session.get(County, unit.county_id)
     prefix = serial_prefix(county.code, current_app.config.get("SIGN_SERIAL_PREFIX"))
@@ -108,7 +109,8 @@ def _new_sign(unit: Unit, year: int, user_id: int | None) -> Sign:
                                                                        Sign.year == year)) or 0
         sign = Sign(county_id=unit.county_id, station_id=unit.station_id, unit_id=unit.id, year=year,
                     type=unit.type, seq=top + 1, serial=format_serial(prefix, year, top + 1),
-                    token=payload.new_token(), status="issued", issued_by=user_id, issued_at=utcnow())
+                    token=payload.new_token(), status="issued", issued_by=user_id, issued_at=utcnow(),
+                    valid_until=valid_until)
         try:
             with db.session.begin_nested():
                 db.session.add(sign)
@@ -119,7 +121,9 @@ def _new_sign(unit: Unit, year: int, user_id: int | None) -> Sign:
 
 
 def issue_sign(user, unit_id: int, year: int, note: str = "") -> Sign:
-    """Issue the unit's sign for the year: only after post-evaluation; moves it to 标识发放."""
+    """Issue the unit's sign for the year: only after post-evaluation; moves it to 标识发放 (the only way
+    there). Valid until the county's next programme year's post-evaluation deadline (sign_valid_until);
+    a unit renewed the next year gets that year's sign, valid a year further."""
     require_admin(user)
     unit = get_unit(user, unit_id)
     record = lifecycle.unit_year(unit, year)
@@ -128,9 +132,10 @@ def issue_sign(user, unit_id: int, year: int, note: str = "") -> Sign:
     if record is None or record.stage != "evaluated":
         where = STAGES[record.stage] if record else "未纳入本年度名单"
         raise Invalid(f"该单位{year}年度尚未通过后评价（当前：{where}），不能发放标识")
-    sign = _new_sign(unit, year, user.id)
+    lifecycle.check_effect(unit, year, "sign_issued", "sign")
+    sign = _new_sign(unit, year, user.id, sign_valid_until(unit.county_id, year))
     _event(sign, "issue", user.id, note)
-    lifecycle.advance_by_effect(unit, year, "evaluated", "sign_issued", user.id, f"发放标识 {sign.serial}")
+    lifecycle.by_effect(unit, year, "sign_issued", Evidence("sign", sign.id), user.id, f"发放标识 {sign.serial}")
     db.session.flush()
     return sign
 
@@ -198,30 +203,53 @@ def record_prints(user, serials: list[str]) -> int:
 
 
 def replace_sign(user, sign_id: int, note: str = "") -> Sign:
-    """A new sign (new token and serial) for the same unit and year; the old one shows 已更换."""
+    """A new sign (new token and serial, the same validity date) for the same unit and year; the old one
+    shows 已更换. The new one is not on the wall yet: a unit at 标识张贴 goes back to 标识发放."""
     require_admin(user)
     old = _scoped(user, sign_id)
     if old.status != "issued":
         raise Invalid("只有有效的标识可以更换")
     old.status = "replaced"
     db.session.flush()
-    new = _new_sign(old.unit, old.year, user.id)
+    new = _new_sign(old.unit, old.year, user.id, old.valid_until)
     old.replaced_by_id = new.id
     _event(old, "replaced", user.id, note or f"由 {new.serial} 替换")
     _event(new, "replace", user.id, note or f"替换 {old.serial}")
+    record = lifecycle.unit_year(old.unit, old.year)
+    if record is not None and record.stage == "sign_posted":
+        lifecycle.by_effect(old.unit, old.year, "sign_issued", Evidence("sign", new.id), user.id,
+                            f"标识 {old.serial} 更换为 {new.serial}，待张贴")
     db.session.flush()
     return new
 
 
+# A revocation's effect on the unit's year: out with this removal reason, or back to 后评价通过.
+REVOKE_REMOVES = {"violations": "violations", "failed_evaluation": "failed_evaluation", "closed": "closed",
+                  "unit_removed": "unsuitable"}
+
+
 def revoke_sign(user, sign_id: int, reason: str, note: str = "") -> Sign:
-    """Revoke a sign with a reason category; its page then says 已撤销."""
+    """Revoke a sign with a reason category; its page then says 已撤销, and the unit's year follows:
+    lost or damaged → a replacement at once (returned; the old one shows 已更换); a violation, a failed
+    evaluation, closure or removal → the unit leaves the year with that reason (and the certified count);
+    another reason → back to 后评价通过, a new sign can be issued."""
     require_admin(user)
     sign = _scoped(user, sign_id)
     if reason not in REVOKE_REASONS:
         raise Invalid("请选择撤销原因", fields={"reason": ["请选择撤销原因"]})
     if sign.status != "issued":
         raise Invalid("该标识已撤销或已更换")
+    if reason == "lost_damaged":
+        return replace_sign(user, sign.id, note or REVOKE_REASONS[reason])
     _revoke(sign, reason, user.id, note)
+    db.session.flush()
+    unit = sign.unit
+    if reason in REVOKE_REMOVES:
+        lifecycle.remove(unit, sign.year, REVOKE_REMOVES[reason], user.id, note or f"标识 {sign.serial} 撤销",
+                         evidence=Evidence("revocation", sign.id))
+    else:
+        lifecycle.by_effect(unit, sign.year, "evaluated", Evidence("revocation", sign.id), user.id,
+                            note or f"标识 {sign.serial} 撤销", strict=False)
     db.session.flush()
     return sign
 
@@ -231,35 +259,71 @@ def _revoke(sign: Sign, reason: str, user_id: int | None, note: str) -> None:
     _event(sign, "revoke", user_id, note, reason)
 
 
-def revoke_signs_of_unit(unit_id: int, reason: str, user_id: int | None) -> list[Sign]:
-    """Revoke every sign in force of a unit at once (called when the unit is removed).
+def revoke_signs_of_unit(unit_id: int, reason: str, user_id: int | None, year: int | None = None,
+                         note: str = "单位移出，标识随之撤销") -> list[Sign]:
+    """Revoke every sign in force of a unit (of one year, if given) at once.
 
     `reason` may be a revocation category or a lifecycle removal reason (mapped; else unit_removed).
     """
     category = reason if reason in REVOKE_REASONS else REMOVAL_TO_REVOKE.get(reason, "unit_removed")
-    signs = db.session.scalars(sa.select(Sign).where(Sign.unit_id == unit_id, Sign.status == "issued")).all()
+    q = sa.select(Sign).where(Sign.unit_id == unit_id, Sign.status == "issued")
+    if year is not None:
+        q = q.where(Sign.year == year)
+    signs = db.session.scalars(q).all()
     for sign in signs:
-        _revoke(sign, category, user_id, "单位移出，标识随之撤销")
+        _revoke(sign, category, user_id, note)
     db.session.flush()
     return signs
 
 
 def mark_posted(user, unit_id: int, year: int, photo_sha256: str | None, note: str = "") -> Sign:
-    """An inspector saw the sign on the wall: record it and move the unit to 标识张贴."""
+    """Someone saw the sign on the wall: with a photo of their own (the field app's, or a staff member's),
+    record it and move the unit to 标识张贴 (the only way there). The photo must be one its author uploaded,
+    or one not uploaded yet (it follows from the same device: server.photo.service.check_own_photo)."""
+    from server.photo.service import check_own_photo
     unit = get_unit(user, unit_id)
+    check_own_photo(user, photo_sha256)
     sign = active_sign(unit.id, year)
     if sign is None:
         raise Invalid("该单位本年度尚未发放标识", fields={"unit_id": ["该单位本年度尚未发放标识"]})
-    if sign.posted_at is None or photo_sha256:
-        sign.posted_at, sign.posted_by = happened_at(), user.id  # when the inspector saw it, not the sync
-        sign.posted_photo_sha256 = photo_sha256 or sign.posted_photo_sha256
+    if not photo_sha256:
+        raise Invalid("确认张贴须拍摄张贴照片", fields={"photo_sha256": ["确认张贴须拍摄张贴照片"]})
+    # when the confirmer saw it, not when the phone synced
+    sign.posted_at, sign.posted_by, sign.posted_photo_sha256 = happened_at(), user.id, photo_sha256
     _event(sign, "post", user.id, note)
-    lifecycle.advance_by_effect(unit, year, "sign_issued", "sign_posted", user.id, f"标识 {sign.serial} 已张贴")
+    lifecycle.by_effect(unit, year, "sign_posted", Evidence("post", sign.id), user.id,
+                        f"标识 {sign.serial} 已张贴", strict=False)
     db.session.flush()
     return sign
 
 
-@lifecycle.on_removal
-def _revoke_on_removal(unit, year: int, reason: str, user_id: int | None) -> None:
-    """Removing a unit revokes its signs at once, in the same transaction."""
-    revoke_signs_of_unit(unit.id, reason, user_id)
+@lifecycle.on("stage")
+def _follow_stage(unit, year: int, from_stage, to_stage: str, reason, user_id, evidence) -> None:
+    """Removal revokes every sign of the unit in force; leaving the certified stages revokes the year's;
+    a county admin's step back from 标识张贴 to 标识发放 takes the posting back."""
+    if to_stage == "removed":
+        for sign in revoke_signs_of_unit(unit.id, reason, user_id):
+            if sign.year != year:  # an earlier year's sign still in force: that year ends too
+                lifecycle.remove(unit, sign.year, reason, user_id, f"标识 {sign.serial} 随{year}年度移出而撤销",
+                                 evidence=Evidence("revocation", sign.id))
+    elif from_stage in CERTIFIED and to_stage not in CERTIFIED:
+        revoke_signs_of_unit(unit.id, "stage_back", user_id, year, "年度环节退回，标识随之撤销")
+    elif (from_stage, to_stage) == ("sign_posted", "sign_issued") and evidence and evidence.kind == "step_back":
+        sign = active_sign(unit.id, year)
+        if sign is not None:
+            sign.posted_at = sign.posted_by = sign.posted_photo_sha256 = None
+            _event(sign, "unpost", user_id, "县局退回：张贴确认撤回")
+
+
+@lifecycle.on("ended")
+def _revoke_on_end(unit, reason: str, user_id: int | None) -> None:
+    """A closed, transferred or deregistered unit keeps no sign in force, of any year."""
+    revoke_signs_of_unit(unit.id, reason, user_id, note="单位经营状态变更，标识随之撤销")
+
+
+@lifecycle.on("moved")
+def _move_signs(unit, old_station_id: int, user_id: int | None) -> None:
+    """A unit's signs belong to its station: the new station sees, prints, replaces and revokes them."""
+    for sign in db.session.scalars(sa.select(Sign).where(Sign.unit_id == unit.id)):
+        sign.station_id = unit.station_id
+    db.session.flush()

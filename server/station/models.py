@@ -56,3 +56,19 @@ class Target(db.Model):
         db.UniqueConstraint("year", "county_id", "station_id", "kind", name="uq_target_year_place_kind"),
         db.Index("ix_target_county_year", "county_id", "year"),
     )
+
+
+class ProgrammeYear(db.Model):
+    """A county's milestone dates for a programme year, editable by the county admin; absent means
+    the plan's: entry 100% by 30 June, post-evaluation and signs posted by 30 November."""
+
+    __tablename__ = "programme_year"
+
+    id = db.Column(db.Integer, primary_key=True)
+    county_id = db.Column(db.ForeignKey("county.id"), nullable=False)
+    year = db.Column(db.Integer, nullable=False)
+    entry_due = db.Column(db.Date, nullable=False)
+    evaluation_due = db.Column(db.Date, nullable=False)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (db.UniqueConstraint("county_id", "year", name="uq_programme_year_county_year"),)

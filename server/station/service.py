@@ -1,9 +1,13 @@
 """Stations and targets, and the one rule of scope: whose records a user may touch."""
+from datetime import date
+from typing import NamedTuple
+
 import sqlalchemy as sa
 
+from server.core.clock import today
 from server.core.errors import Forbidden, Invalid, NotFound
 from server.extensions import db
-from server.station.models import TARGET_KINDS, Station, Target
+from server.station.models import TARGET_KINDS, ProgrammeYear, Station, Target
 
 
 def scope_clause(user, station_col, county_col):
@@ -70,3 +74,59 @@ def set_targets(user, year: int, entries: list[dict]) -> int:
                                   kind=key[1], count=e["count"]))
     db.session.flush()
     return len(entries)
+
+
+class Milestones(NamedTuple):
+    """A programme year's two dates (work plan: 系统录入 100% by 30 June; 后评价 and 标识张贴 by 30 November)."""
+    entry_due: date
+    evaluation_due: date
+
+
+def default_milestones(year: int) -> Milestones:
+    """The plan's dates for a year."""
+    return Milestones(date(year, 6, 30), date(year, 11, 30))
+
+
+def milestones(county_id: int, year: int) -> Milestones:
+    """The county's dates for the year: as set by its county admin, else the plan's."""
+    row = db.session.scalar(sa.select(ProgrammeYear).where(ProgrammeYear.county_id == county_id,
+                                                           ProgrammeYear.year == year))
+    return Milestones(row.entry_due, row.evaluation_due) if row else default_milestones(year)
+
+
+def set_milestones(user, year: int, entry_due: date, evaluation_due: date) -> Milestones:
+    """Set a year's milestone dates; county admins only, both dates within the year, entry first.
+
+    Signs already issued keep the validity date they were given (dated data, not recomputed)."""
+    if user.role != "county_admin":
+        raise Forbidden("只有县局管理员可以设置年度节点")
+    errors = {}
+    if not 2000 <= year <= 2100:
+        errors["year"] = ["年份不正确"]
+    for key, d in (("entry_due", entry_due), ("evaluation_due", evaluation_due)):
+        if d.year != year:
+            errors[key] = [f"日期须在{year}年内"]
+    if not errors and entry_due > evaluation_due:
+        errors["evaluation_due"] = ["后评价截止日期不能早于录入截止日期"]
+    if errors:
+        raise Invalid("节点日期有误，请按提示修改", fields=errors)
+    row = db.session.scalar(sa.select(ProgrammeYear).where(ProgrammeYear.county_id == user.county_id,
+                                                           ProgrammeYear.year == year))
+    if row is None:
+        row = ProgrammeYear(county_id=user.county_id, year=year)
+        db.session.add(row)
+    row.entry_due, row.evaluation_due = entry_due, evaluation_due
+    db.session.flush()
+    return Milestones(entry_due, evaluation_due)
+
+
+def current_programme_year(on: date | None = None) -> int:
+    """The programme year in progress: the calendar year in China time (the plan runs January to
+    its 30 November deadline; work on an earlier year's task counts for the task's year)."""
+    return (on or today()).year
+
+
+def sign_valid_until(county_id: int, year: int) -> date:
+    """The date a sign of the year is valid until: the county's post-evaluation deadline of the next
+    programme year, by which the unit must pass again to be renewed (default 30 November of year+1)."""
+    return milestones(county_id, year + 1).evaluation_due

@@ -1,7 +1,8 @@
 """/api/v1: units, their history and lifecycle."""
 from flask import g
 
-from schemas.unit import (TransitionSchema, UnitCreateSchema, UnitFieldsSchema, UnitHistorySchema, UnitListSchema,
+from schemas.unit import (EvaluationResultOutSchema, EvaluationResultSchema, StepBackSchema, TransitionSchema,
+                          UnitCreateSchema, UnitFieldsSchema, UnitHistorySchema, UnitListSchema,
                           UnitQuerySchema, UnitSchema, UnitUpdateSchema, UnitYearSchema)
 from server.core.blueprint import Blueprint
 from server.dashboard.service import default_year
@@ -61,6 +62,25 @@ def transition(data, unit_id):
     unit = service.get_unit(g.user, unit_id)
     return lifecycle.transition(g.user, unit, data["year"], data["to_stage"],
                                 reason=data.get("reason"), note=data["note"])
+
+
+@api_bp.post("/<int:unit_id>/evaluations")
+@api_bp.arguments(EvaluationResultSchema)
+@api_bp.response(201, EvaluationResultOutSchema)
+def record_evaluation(data, unit_id):
+    """Record a post-evaluation done outside the app with its evidence; a pass moves 系统录入 to 后评价通过."""
+    unit = service.get_unit(g.user, unit_id)
+    year = data.pop("year")
+    return lifecycle.record_evaluation(g.user, unit, year, **data)
+
+
+@api_bp.post("/<int:unit_id>/step-back")
+@api_bp.arguments(StepBackSchema)
+@api_bp.response(200, UnitYearSchema)
+def step_back(data, unit_id):
+    """County admins: step the unit back to an earlier stage with a reason (kept in the history)."""
+    unit = service.get_unit(g.user, unit_id)
+    return lifecycle.step_back(g.user, unit, data["year"], data["to_stage"], data["note"])
 
 
 @api_bp.get("/<int:unit_id>/history")

@@ -15,6 +15,18 @@ STAGES = {
     "removed": "已移出",
 }
 STAGE_ORDER = ["pool", "committed", "profiled", "evaluated", "sign_issued", "sign_posted"]
+# Stages in which a unit counts as certified: it holds the year's sign (plan: 标识发放、张贴).
+CERTIFIED = ("sign_issued", "sign_posted")
+
+EVIDENCE_KINDS = {
+    "inspection": "后评价检查",
+    "evaluation_result": "后评价结果登记",
+    "sign": "标识",
+    "post": "张贴确认",
+    "revocation": "标识撤销",
+    "step_back": "县局退回",
+    "closure": "经营状态变更",
+}
 
 REMOVAL_REASONS = {
     "unsuitable": "不适宜继续培育",
@@ -24,6 +36,11 @@ REMOVAL_REASONS = {
     "transferred": "转让",
     "deregistered": "注销",
 }
+# A business status that ends the unit: it leaves the programme and its signs are revoked.
+ENDING_STATUSES = {"closed": "closed", "transferred": "transferred", "deregistered": "deregistered"}
+# The profile a unit needs before 系统录入 (plan: 系统录入 of complete information).
+PROFILE_REQUIRED = {"name": "名称", "uscc": "统一社会信用代码", "address": "地址", "industry": "行业",
+                    "contact_name": "负责人", "contact_phone": "联系电话"}
 
 BUSINESS_STATUSES = {
     "open": "正常营业",
@@ -137,8 +154,34 @@ class LifecycleEvent(db.Model):
     to_stage = db.Column(db.String(20), nullable=False)
     reason = db.Column(db.String(30), nullable=True)
     note = db.Column(db.String(500), nullable=False, default="")
+    # What the step rests on (EVIDENCE_KINDS) and its record's id: an inspection, a staff-recorded
+    # evaluation result, a sign (issued, posted, replaced or revoked); None for a manual step.
+    evidence_type = db.Column(db.String(20), nullable=True)
+    evidence_id = db.Column(db.Integer, nullable=True)
     user_id = db.Column(db.ForeignKey("user_account.id"), nullable=True)
     at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    user = db.relationship("User")
+
+    __table_args__ = (db.Index("ix_lifecycle_event_year_at", "year", "at"),)
+
+
+class EvaluationResult(db.Model):
+    """A post-evaluation done outside the app, recorded by staff with its evidence (a document number
+    or a photo), who recorded it and when; passed or failed."""
+
+    __tablename__ = "evaluation_result"
+
+    id = db.Column(db.Integer, primary_key=True)
+    unit_id = db.Column(db.ForeignKey("unit.id"), nullable=False, index=True)
+    year = db.Column(db.Integer, nullable=False)
+    passed = db.Column(db.Boolean, nullable=False)
+    evaluated_on = db.Column(db.Date, nullable=False)
+    evidence_ref = db.Column(db.String(100), nullable=False, default="")
+    evidence_photo_sha256 = db.Column(db.String(64), nullable=True)
+    note = db.Column(db.String(500), nullable=False, default="")
+    recorded_by = db.Column(db.ForeignKey("user_account.id"), nullable=True)
+    recorded_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     user = db.relationship("User")
 

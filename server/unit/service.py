@@ -11,7 +11,7 @@ from server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from server.extensions import db
 from server.station.models import Station
 from server.station.service import check_station_access, scope_clause
-from server.unit.models import TRACKED_FIELDS, Unit, UnitChange, UnitYear
+from server.unit.models import ENDING_STATUSES, TRACKED_FIELDS, Unit, UnitChange, UnitYear
 
 INSPECTOR_EDITABLE = {"address", "contact_phone", "business_status", "lat", "lng"}
 EDITABLE = ["name", "uscc", "address", "lat", "lng", "industry", "contact_name", "contact_phone",
@@ -151,6 +151,7 @@ def update_unit(user, unit_id: int, data: dict, *, base_version: int, note: str 
         raise Conflict("该单位已被他人修改，请查看最新信息后再保存", current=unit)
     data = _check_fields(user, {k: v for k, v in data.items() if k in EDITABLE}, unit)
     changed = False
+    old_station, old_status = unit.station_id, unit.business_status
     for key, value in data.items():
         old = getattr(unit, key)
         if old == value:
@@ -164,7 +165,17 @@ def update_unit(user, unit_id: int, data: dict, *, base_version: int, note: str 
         if "station_id" in data:
             check_station_access(user, db.session.get(Station, unit.station_id))
         db.session.flush()
+        _follow(user, unit, old_station, old_status)
     return unit
+
+
+def _follow(user, unit: Unit, old_station: int, old_status: str) -> None:
+    """A move or an end of business takes the unit's year, signs, tasks and rectifications with it."""
+    from server.unit import lifecycle
+    if unit.station_id != old_station:
+        lifecycle.moved(unit, old_station, user.id)
+    if unit.business_status in ENDING_STATUSES and old_status not in ENDING_STATUSES:
+        lifecycle.end_business(unit, unit.business_status, user.id)
 
 
 def merge_edit(user, unit_id: int, changes: dict, base: dict, note: str = "") -> Unit:

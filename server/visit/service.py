@@ -9,6 +9,7 @@ from server.core.clock import utcnow
 from server.core.errors import Invalid, NotFound
 from server.extensions import db
 from server.station.service import scope_clause
+from server.unit import lifecycle
 from server.unit.models import Unit, UnitYear
 from server.unit.service import get_unit
 from server.visit.models import TASK_KINDS, VisitTask
@@ -108,3 +109,17 @@ def close_task(task: VisitTask, inspection_id: int) -> None:
         task.status = "done"
         task.done_at = utcnow()
         task.done_inspection_id = inspection_id
+
+
+@lifecycle.on("moved")
+def _move_open_tasks(unit, old_station_id: int, user_id: int | None) -> None:
+    """Open tasks follow their unit to its new station; one assigned to an inspector of the old station
+    waits unassigned for the new station's admin (the old inspector's phone hears it is gone)."""
+    for task in db.session.scalars(sa.select(VisitTask).where(VisitTask.unit_id == unit.id,
+                                                              VisitTask.status == "open")):
+        task.station_id = unit.station_id
+        if task.assignee_id is not None:
+            person = db.session.get(User, task.assignee_id)
+            if person is None or person.station_id != unit.station_id:
+                task.assignee_id = None
+    db.session.flush()

@@ -1,6 +1,6 @@
 // The service worker only wires events: precache the shell, serve it offline, wait for the user to update.
 // Bump VERSION with every change of the shell; old caches are deleted by the allow-list below.
-const VERSION = 'v14';
+const VERSION = 'v15';
 const SHELL_CACHE = `fangxin-shell-${VERSION}`;
 const KEEP = [SHELL_CACHE];
 const SHELL = [
@@ -17,6 +17,9 @@ self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(SHELL_CACHE);
     await cache.addAll(SHELL.map((p) => new Request(p, { cache: 'reload' })));
+    // The QR decoder for phones without BarcodeDetector: kept for offline use when the server has it
+    // (make js), outside the shell so that its absence never stops an install.
+    await cache.add(new Request('vendor/jsqr.js', { cache: 'reload' })).catch(() => {});
   })());
 });
 

@@ -41,7 +41,7 @@ def test_allowed_transition_is_recorded(as_user, world, count):
                            data={"year": YEAR, "to_stage": "committed", "note": "已公示"})
     assert response.status_code == 303
     assert count(UnitYear, UnitYear.unit_id == world.ids["unit_a"], UnitYear.stage == "committed") == 1
-    assert count(LifecycleEvent, LifecycleEvent.unit_id == world.ids["unit_a"]) == 1
+    assert count(LifecycleEvent, LifecycleEvent.unit_id == world.ids["unit_a"]) == 2  # enrolment, this step
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "已更新为“承诺公示”" in page and "下一步：系统录入" in page
     assert "培育库 → <strong>承诺公示</strong>" in page and "a_admin" in page
@@ -53,7 +53,7 @@ def test_disallowed_transition_is_refused_and_changes_nothing(as_user, world, co
     assert response.status_code == 422
     assert "不能从“培育库”转到“标识张贴”" in response.get_data(as_text=True)
     assert count(UnitYear, UnitYear.unit_id == world.ids["unit_a"], UnitYear.stage == "pool") == 1
-    assert count(LifecycleEvent) == 0
+    assert count(LifecycleEvent) == 2  # the two enrolments only
 
 
 def test_removal_needs_a_reason(as_user, world, count):
@@ -61,7 +61,7 @@ def test_removal_needs_a_reason(as_user, world, count):
     url = f"/units/{world.ids['unit_a']}/transition"
     response = client.post(url, data={"year": YEAR, "to_stage": "removed"})
     assert response.status_code == 422 and "移出时须选择原因" in response.get_data(as_text=True)
-    assert count(LifecycleEvent) == 0
+    assert count(LifecycleEvent) == 2  # the two enrolments only
     assert client.post(url, data={"year": YEAR, "to_stage": "removed", "reason": "closed"}).status_code == 303
     assert count(UnitYear, UnitYear.stage == "removed", UnitYear.removal_reason == "closed") == 1
     page = client.get(f"/units/{world.ids['unit_a']}").get_data(as_text=True)

@@ -22,7 +22,7 @@ def test_screens_fit_a_hand(browser, live_server, field, app, name, viewport):
     with app.app_context():
         db.session.get(Unit, field.ids["unit_a"]).contact_phone = "0578-3123456"
         db.session.commit()
-    ctx = browser.new_context(viewport=viewport, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN")
+    ctx = browser.new_context(viewport=viewport, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN", bypass_csp=True)
     page = ctx.new_page()
     login(page, live_server)
     # The task list: grouped by unit, with the unit's address

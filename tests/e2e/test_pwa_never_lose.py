@@ -29,7 +29,7 @@ def _answers(page):
 
 
 def test_the_same_draft_in_two_tabs_has_one_writer(browser, live_server, field):
-    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN", bypass_csp=True)
     older = ctx.new_page()
     login(older, live_server)
     # Given a draft open in one tab
@@ -66,7 +66,7 @@ def test_the_same_draft_in_two_tabs_has_one_writer(browser, live_server, field):
 
 
 def test_a_submitted_draft_never_comes_back_from_another_window(browser, live_server, field):
-    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN", bypass_csp=True)
     page = ctx.new_page()
     login(page, live_server)
     start_inspection(page, "五云放心超市")
@@ -89,7 +89,7 @@ def test_a_submitted_draft_never_comes_back_from_another_window(browser, live_se
 
 
 def test_storage_full_is_said_in_chinese_and_nothing_is_silently_lost(browser, live_server, field, tmp_path):
-    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN", bypass_csp=True)
     ctx.add_init_script(DISK)
     page = ctx.new_page()
     login(page, live_server)
@@ -129,7 +129,7 @@ def test_storage_full_is_said_in_chinese_and_nothing_is_silently_lost(browser, l
 
 def test_an_outdated_window_is_blocked_with_a_reload_button(browser, live_server, field, monkeypatch, tmp_path):
     import server.pwa
-    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN", bypass_csp=True)
     first = ctx.new_page()
     login(first, live_server)
     wait_controlled(first)
@@ -158,7 +158,7 @@ def test_an_outdated_window_is_blocked_with_a_reload_button(browser, live_server
 
 
 def test_persistent_storage_is_asked_at_first_login_and_shown(browser, live_server, field):
-    ctx = browser.new_context(viewport=PHONE, locale="zh-CN")
+    ctx = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True)
     page = ctx.new_page()
     page.add_init_script("""navigator.storage.persist = () => { window.__asked = (window.__asked || 0) + 1; return Promise.resolve(true); };
       navigator.storage.persisted = () => Promise.resolve(Boolean(window.__asked));""")

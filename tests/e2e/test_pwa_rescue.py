@@ -12,7 +12,7 @@ from tests.sync.conftest import checklist  # noqa: F401
 
 
 def _import(browser, live_server, username, rescue):
-    ctx = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    ctx = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True, is_mobile=True, has_touch=True)
     page = ctx.new_page()
     login(page, live_server, username)
     page.goto(f"{live_server}/app/#/settings")

@@ -68,9 +68,15 @@ def test_revoked_replaced_and_removed(app, client, world, evaluated):
     client.post(f"/api/v1/signs/{new['id']}/revoke", json={"reason": "violations"}, headers=h)
     body = text(client.get(f"/s/{new_token}"))
     assert "已撤销" in body and "存在违法违规行为" in body and "请勿信任" in body
-    # A unit removed in the sign's year: revoked even if the sign was left issued.
+    # Revoked for a violation: the unit left the year (and the certified count) with that reason.
+    with app.app_context():
+        uy = db.session.scalar(sa.select(UnitYear).where(UnitYear.unit_id == world.ids["unit_a"]))
+        assert (uy.stage, uy.removal_reason) == ("removed", "violations")
+    # A unit removed in the sign's year: its sign is revoked in the same request.
     _, token_b, _ = issue(app, world, "unit_b", "admin_b")
-    set_stage(app, world.ids["unit_b"], "removed")
+    r = client.post(f"/api/v1/units/{world.ids['unit_b']}/transitions", headers=bearer(world.tokens["admin_b"]),
+                    json={"year": YEAR, "to_stage": "removed", "reason": "unsuitable"})
+    assert r.status_code == 200
     assert "已撤销" in text(client.get(f"/s/{token_b}"))
 
 
@@ -84,18 +90,35 @@ def test_revoked_through_unit_removal(app, client, world, evaluated):
     assert "已撤销" in body and "歇业关闭" in body
 
 
-def test_expired_until_renewed(app, client, world, evaluated):
+def test_validity_is_the_signs_date_and_renewal_is_next_years_sign(app, client, world, evaluated, monkeypatch):
+    """Entering targets changes no public page; a sign says until when it is valid and expires the day
+    after; passing the next year's post-evaluation renews it with that year's sign, valid a year further."""
+    from datetime import date
+    from server.account.models import User
+    from server.signage import state
+    from tests.conftest import certify
     _, token, _ = issue(app, world)
     with app.app_context():
         db.session.add(Target(year=YEAR + 1, county_id=world.ids["county"], station_id=world.ids["a"],
                               kind="general", count=5))
         db.session.commit()
     body = text(client.get(f"/s/{token}"))
-    assert "已过期" in body and "本年度认定未续期" in body
-    set_stage(app, world.ids["unit_a"], "committed", YEAR + 1)
-    assert "已过期" in text(client.get(f"/s/{token}"))
-    set_stage(app, world.ids["unit_a"], "sign_posted", YEAR + 1)
+    assert "本标识真实有效" in body and f"有效期至{YEAR + 1}年11月30日" in body
+    monkeypatch.setattr(state, "today", lambda: date(YEAR + 1, 11, 30))
     assert "本标识真实有效" in text(client.get(f"/s/{token}"))
+    monkeypatch.setattr(state, "today", lambda: date(YEAR + 1, 12, 1))
+    body = text(client.get(f"/s/{token}"))
+    assert "已过期" in body and f"有效期至{YEAR + 1}年11月30日" in body
+    with app.app_context():
+        admin = db.session.get(User, world.ids["admin_a"])
+        certify(admin, db.session.get(Unit, world.ids["unit_a"]), YEAR + 1, to="sign_issued")
+        renewed = db.session.scalar(sa.select(Sign).where(Sign.unit_id == world.ids["unit_a"], Sign.year == YEAR + 1))
+        assert renewed.valid_until == date(YEAR + 2, 11, 30)
+        new_token = renewed.token
+        db.session.commit()
+    assert "已过期" in text(client.get(f"/s/{token}"))
+    body = text(client.get(f"/s/{new_token}"))
+    assert "本标识真实有效" in body and f"有效期至{YEAR + 2}年11月30日" in body
 
 
 def test_unknown_and_forged_tokens_look_the_same(app, client, world, evaluated):

@@ -15,6 +15,8 @@ from server.job.models import Job
 from server.signage.models import Sign
 from tests.conftest import YEAR, login
 from tests.job.conftest import queue_config
+from tests.photo.conftest import photo_dir  # noqa: F401  (fixture)
+from tests.photo.test_seaweed import bucket  # noqa: F401  (fixture)
 from tests.signage.conftest import evaluated, issue  # noqa: F401  (fixture)
 
 
@@ -234,3 +236,15 @@ def test_a_job_whose_message_was_lost_is_queued_again_once_stale(app, world):
         assert huey.pending_count() == 1
         assert jobs.sweep() == (0, 0)  # not again until it has waited as long again
         assert huey.pending_count() == 1
+
+
+def test_the_batch_file_lands_in_s3_and_is_served_from_there(app, client, world, evaluated, seaweed, bucket):
+    """With photos in a real S3-compatible server (SeaweedFS), the job's PDF is an object of the bucket."""
+    issue(app, world, "unit_a")
+    login(client, "a_admin")
+    job_id = _start_batch(client, world)
+    job = _job(app, job_id)
+    assert job.status == "done", job.error
+    stored = seaweed.client().get_object(Bucket=bucket, Key=f"photos/{job.result_key}")["Body"].read()
+    served = client.get(f"/jobs/{job_id}/file").get_data()
+    assert served == stored and len(pypdf.PdfReader(io.BytesIO(served)).pages) == 1

@@ -124,7 +124,7 @@ def test_a_sign_reported_lost_is_in_the_daily_patrol(ctx, world):
     from server.signage.models import Sign
     from server.signage.service import _revoke
     sign = Sign(county_id=world.ids["county"], station_id=world.ids["a"], unit_id=world.ids["unit_a"], year=2023,
-                type="general", seq=1, serial="JY-2023-000001", token="t" * 16)
+                type="general", seq=1, serial="JY-2023-000001", token="t" * 16, valid_until=date(2024, 11, 30))
     db.session.add(sign)
     db.session.flush()
     _revoke(sign, "lost_damaged", world.ids["admin_a"], "门头装修时丢失")

@@ -8,11 +8,14 @@ from tests.conftest import YEAR
 
 @pytest.fixture
 def evaluated(app, world):
-    """The world's two units moved to 后评价通过 for the year; returns their ids (a, b)."""
-    from server.unit.models import UnitYear
+    """The world's two units moved to 后评价通过 for the year through the services (manual steps, then a
+    passing evaluation recorded with its evidence); returns their ids (a, b)."""
+    from server.account.models import User
+    from server.unit.models import Unit
+    from tests.conftest import certify
     with app.app_context():
-        for uy in db.session.scalars(db.select(UnitYear)):
-            uy.stage = "evaluated"
+        for unit_key, admin in (("unit_a", "admin_a"), ("unit_b", "admin_b")):
+            certify(db.session.get(User, world.ids[admin]), db.session.get(Unit, world.ids[unit_key]))
         db.session.commit()
     return world.ids["unit_a"], world.ids["unit_b"]
 

@@ -11,7 +11,7 @@ from server.qrsign import payload
 from server.signage import service
 from server.signage.models import Sign, SignEvent
 from server.unit.models import UnitYear
-from tests.conftest import YEAR, bearer
+from tests.conftest import YEAR, bearer, photo_row
 from tests.signage.conftest import issue
 
 
@@ -158,18 +158,28 @@ def sync_push(client, token, changes):
 
 def test_sign_posted_change(app, client, world, evaluated):
     sid, _, _ = issue(app, world)
+    with app.app_context():
+        mine = photo_row(db.session.get(User, world.ids["inspector_a"]))
+        theirs = photo_row(db.session.get(User, world.ids["admin_a"]))
+        db.session.commit()
+    # A photo someone else uploaded (any hash the server knows) is refused, as is none at all
+    for photo, why in ((theirs, "不是本人拍摄上传"), (None, "须拍摄张贴照片")):
+        change = {"id": str(uuid.uuid4()), "type": "sign_posted",
+                  "data": {"unit_id": world.ids["unit_a"], "year": YEAR, "photo_sha256": photo, "note": "已张贴"}}
+        result = sync_push(client, world.tokens["inspector_a"], [change]).json["results"][0]
+        assert result["status"] == "invalid" and why in result["message"], result
+    assert stage(app, world.ids["unit_a"]) == "sign_issued"
     change = {"id": str(uuid.uuid4()), "type": "sign_posted",
-              "data": {"unit_id": world.ids["unit_a"], "year": YEAR, "photo_sha256": "a" * 64, "note": "已张贴"}}
+              "data": {"unit_id": world.ids["unit_a"], "year": YEAR, "photo_sha256": mine, "note": "已张贴"}}
     r = sync_push(client, world.tokens["inspector_a"], [change])
     assert r.status_code == 200, r.json
     result = r.json["results"][0]
     assert result["status"] == "applied", result
-    assert result["record"] == {"type": "sign", "id": sid}
-    assert result["missing_photos"] == ["a" * 64]
+    assert result["record"] == {"type": "sign", "id": sid} and result["missing_photos"] == []
     assert stage(app, world.ids["unit_a"]) == "sign_posted"
     with app.app_context():
         sign = db.session.get(Sign, sid)
-        assert sign.posted_at is not None and sign.posted_photo_sha256 == "a" * 64
+        assert sign.posted_at is not None and sign.posted_photo_sha256 == mine
     # Not issued yet for unit b: refused with the reason
     change2 = {"id": str(uuid.uuid4()), "type": "sign_posted", "data": {"unit_id": world.ids["unit_b"], "year": YEAR}}
     r2 = sync_push(client, world.tokens["inspector_b"], [change2]).json["results"][0]

@@ -31,16 +31,16 @@ def test_demo_load_issues_signs_and_every_name_is_covered(app, runner, tmp_path)
         loader.load()
         db.session.commit()
         unit_names = db.session.scalars(sa.select(Unit.name)).all()
-        staged = dict(db.session.execute(sa.select(UnitYear.unit_id, UnitYear.stage).where(
-            UnitYear.stage.in_(["sign_issued", "sign_posted"]))).all())
+        staged = {(u, y): st for u, y, st in db.session.execute(sa.select(
+            UnitYear.unit_id, UnitYear.year, UnitYear.stage).where(UnitYear.stage.in_(["sign_issued", "sign_posted"])))}
         signs = db.session.scalars(sa.select(Sign)).all()
         first = signs[0].serial
         # Each sign's print count matches its record: printed once (打印), so the app's next is 补打.
         prints = [(s.print_count, [e.action for e in s.events if e.action in ("print", "reprint")]) for s in signs]
     bold = font.find_font(None, "bold")
     assert font.missing_chars(bold, *unit_names) == []
-    assert {s.unit_id for s in signs} == set(staged)
-    assert all((s.posted_at is not None) == (staged[s.unit_id] == "sign_posted") for s in signs)
+    assert {(s.unit_id, s.year) for s in signs} == set(staged)
+    assert all((s.posted_at is not None) == (staged[s.unit_id, s.year] == "sign_posted") for s in signs)
     assert signs and all(p == (1, ["print"]) for p in prints)
     # The command line renders one of them.
     r = runner.invoke(args=["signs", "render", first, "--out", str(tmp_path / "sign.png")])

@@ -21,9 +21,11 @@ def checklist(app, world):
 
 def inspection_body(unit_id: int, version_id: int, *, client_id: str | None = None, conclusion="pass",
                     kind="service_visit", task_id=None, fail_items=(), rectifications=None, photos=None,
-                    signature="a" * 64, supersedes=None, started=None):
-    """A complete inspection as the field app sends it."""
+                    signature="a" * 64, supersedes=None, started=None, year=...):
+    """A complete inspection as the field app sends it, counted for `year` when it has no task (by default
+    the year it was made in, as the phone offers; None: not sent, the server's current programme year)."""
     started = started or datetime(2023, 9, 1, 2, 0, tzinfo=timezone.utc)
+    year = started.year if year is ... else year
     standard = base_items(checklist_base())
     answers = [{"item_code": i["code"], "result": "no" if i["code"] in fail_items else "yes",
                 "note": "现场发现问题" if i["code"] in fail_items else "", "photos": []} for i in standard]
@@ -33,7 +35,7 @@ def inspection_body(unit_id: int, version_id: int, *, client_id: str | None = No
             "kind": kind, "task_id": task_id, "started_at": started.isoformat(),
             "ended_at": (started + timedelta(minutes=20)).isoformat(), "lat": 28.66, "lng": 120.08,
             "accuracy_m": 12.5, "answers": answers, "conclusion": conclusion, "signature_sha256": signature,
-            "signer_name": "王老板", "photos": []}
+            "signer_name": "王老板", "photos": [], "year": year}
     if rectifications is not None:
         body["rectifications"] = rectifications
     if supersedes:

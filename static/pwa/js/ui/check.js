@@ -1,5 +1,5 @@
-// Check a sign offline (issue 18, item 11): scan its QR code (the browser's BarcodeDetector where it exists)
-// or type its serial; the answer comes from the signs synced to this phone, with the time of that sync,
+// Check a sign offline (issue 18, item 11): scan its QR code (the browser's BarcodeDetector where it exists,
+// else the jsQR decoder from npm, served as vendor/jsqr.js) or type its serial; the answer comes from the signs synced to this phone, with the time of that sync,
 // and says plainly when the phone cannot know (a sign issued since, or not of this station).
 import { all, getMeta } from '../db.js';
 import { esc, fmtTime } from '../labels.js';
@@ -36,10 +36,42 @@ function answer(sign, units, last, text) {
     <br><small>${when}；此后的变化本机不知道</small></div>`;
 }
 
+let decoder = null;
+/** window.jsQR from vendor/jsqr.js (npm's jsqr, served by the app; kept offline by the service worker). */
+function loadJsQR() {
+  if (!decoder) {
+    decoder = new Promise((resolve, reject) => {
+      const s = document.createElement('script');
+      s.src = new URL('../../vendor/jsqr.js', import.meta.url).href;
+      s.onload = () => (window.jsQR ? resolve(window.jsQR) : reject(new Error('jsQR')));
+      s.onerror = () => { decoder = null; reject(new Error('jsQR')); };
+      document.head.append(s);
+    });
+  }
+  return decoder;
+}
+
+/** The text of the QR code in a photo, or null. */
+async function decode(file) {
+  const bitmap = await createImageBitmap(file);
+  if ('BarcodeDetector' in window) {
+    const codes = await new window.BarcodeDetector({ formats: ['qr_code'] }).detect(bitmap);
+    return codes.length ? codes[0].rawValue : null;
+  }
+  const jsQR = await loadJsQR();
+  const scale = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.round(bitmap.width * scale);
+  canvas.height = Math.round(bitmap.height * scale);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  const code = jsQR(ctx.getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height);
+  return code ? code.data : null;
+}
+
 export async function render(main) {
   const [signs, unitList, last] = await Promise.all([all('signs'), all('units'), getMeta('last_sync')]);
   const units = new Map(unitList.map((u) => [u.id, u]));
-  const canScan = 'BarcodeDetector' in window;
   main.innerHTML = `
     <section class="pad">
       <h1>核验标识</h1>
@@ -48,8 +80,7 @@ export async function render(main) {
         <label>标识编号<input id="serial" autocomplete="off" autocapitalize="characters" placeholder="例如 JY-2023-0001"></label>
         <button class="btn primary big" type="submit">查询</button>
       </form>
-      ${canScan ? `<label class="btn big camera">扫描标识二维码<input type="file" id="scan" accept="image/*" capture="environment" hidden></label>`
-    : '<p class="muted" id="no-scan">本浏览器不支持扫码，请输入标识上的编号。</p>'}
+      <label class="btn big camera">扫描标识二维码<input type="file" id="scan" accept="image/*" capture="environment" hidden></label>
       <div id="out" role="status"></div>
     </section>`;
   const out = main.querySelector('#out');
@@ -62,11 +93,11 @@ export async function render(main) {
       scan.value = '';
       if (!file) return;
       try {
-        const codes = await new window.BarcodeDetector({ formats: ['qr_code'] }).detect(await createImageBitmap(file));
-        if (!codes.length) { out.innerHTML = '<p class="note warn" id="check-result">照片里没有识别到二维码，请靠近重拍，或输入编号。</p>'; return; }
-        show(codes[0].rawValue);
+        const text = await decode(file);
+        if (!text) { out.innerHTML = '<p class="note warn" id="check-result">照片里没有识别到二维码，请靠近重拍，或输入编号。</p>'; return; }
+        show(text);
       } catch (_) {
-        out.innerHTML = '<p class="note warn" id="check-result">无法识别二维码，请输入标识上的编号。</p>';
+        out.innerHTML = '<p class="note warn" id="check-result">无法识别二维码（扫码组件未能载入），请输入标识上的编号。</p>';
       }
     });
   }
