@@ -22,6 +22,7 @@ NOT_IDS = {
     "sha256": "as sha",
     "path": "the field app's static files",
     "filename": "static files",
+    "name": "the field app's library files (/app/vendor/)",
 }
 # Records every user of the county may see (the county's checklists and bulletins): only another county's
 # user must get 404.
