@@ -112,6 +112,19 @@ def machine_for(app):
         def enroll(self, n, y):
             self.do(lifecycle.transition, self.admin_of(n), self.unit(n), y, "pool")
 
+        @rule(n=unit_no, y=year, to=st.sampled_from(["evaluated", "sign_issued", "sign_posted"]))
+        def walk(self, n, y, to):
+            """A unit taken through the ordinary path to `to` (enrolment, the manual steps, a recorded passing
+            evaluation, a sign, a posting), each step a request of its own: the deep states come often."""
+            self.enroll(n, y)
+            for stage in ("committed", "profiled"):
+                self.do(lifecycle.transition, self.admin_of(n), self.unit(n), y, stage)
+            self.post_evaluation(n, y, True, False)
+            if to != "evaluated":
+                self.issue(n, y)
+            if to == "sign_posted":
+                self.post(n, y, True)
+
         @rule(n=unit_no, y=year)
         def next_step(self, n, y):
             """The page's 下一步: the next stage of the order, whatever it is."""
