@@ -16,5 +16,6 @@ def cores() -> int:
 
 workers = int(os.environ.get("WEB_CONCURRENCY") or cores() + 1)
 worker_class = "sync"
-# A station's batch of signs streams for about 40 s (or print it with `flask signs print`).
+# Sign batches, import confirmation and bulletins are background jobs (server.job); a big import's preview
+# is still checked in its request.
 timeout = 120

@@ -57,6 +57,8 @@ class Config:
     DB_PING_AFTER_IDLE_SECONDS = 10
     # An inspection whose GPS fix is vaguer than this, or this far from the unit's location (metres), is put
     # before staff in the daily patrol (每天网上巡).
+    # An inspector may correct a submitted inspection of their own for this many days; admins at any time.
+    CORRECTION_DAYS = 7
     GPS_DOUBT_ACCURACY_M = 200
     GPS_DOUBT_DISTANCE_M = 500
     # Background jobs (server.job.queue): Redis when REDIS_URL is set, else a SQLite queue file in the
@@ -83,6 +85,7 @@ class Config:
             # Behind a reverse proxy, how many hops of X-Forwarded-For to trust (for rate limits).
             "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS", "0")),
             "PUBLIC_PAGE_TTL": float(os.environ.get("PUBLIC_PAGE_TTL", cls.PUBLIC_PAGE_TTL)),
+            "CORRECTION_DAYS": int(os.environ.get("CORRECTION_DAYS", cls.CORRECTION_DAYS)),
             "GPS_DOUBT_ACCURACY_M": float(os.environ.get("GPS_DOUBT_ACCURACY_M", cls.GPS_DOUBT_ACCURACY_M)),
             "GPS_DOUBT_DISTANCE_M": float(os.environ.get("GPS_DOUBT_DISTANCE_M", cls.GPS_DOUBT_DISTANCE_M)),
             "REDIS_URL": os.environ.get("REDIS_URL", ""),

@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask import current_app
 
 from server.checklist.models import ChecklistVersion
 from server.core import immutable
@@ -121,7 +122,23 @@ def _superseded(user, client_id: str | None, unit) -> Inspection | None:
         raise Invalid("被更正的检查记录不存在", fields={"supersedes": ["被更正的检查记录不存在"]})
     if db.session.scalar(sa.select(sa.exists().where(Inspection.supersedes_id == old.id))):
         raise Conflict("该检查记录已被更正过，请基于最新的记录更正")
+    check_correction_allowed(user, old)
     return old
+
+
+def check_correction_allowed(user, old: Inspection) -> None:
+    """Who may correct a submitted inspection (issue 18, item 4): its own inspector within the setting
+    CORRECTION_DAYS of its submission, a station or county admin of its scope at any time. Invalid with
+    the reason otherwise."""
+    if user.role != "inspector":
+        return
+    if old.inspector_id != user.id:
+        raise Invalid("只能更正本人提交的检查记录；他人的记录请由所里更正",
+                      fields={"supersedes": ["只能更正本人提交的检查记录"]})
+    days = current_app.config["CORRECTION_DAYS"]
+    if utcnow() - old.submitted_at > timedelta(days=days):
+        raise Invalid(f"提交已超过{days}天，不能再由本人更正；请由所里更正",
+                      fields={"supersedes": [f"提交{days}天内才能由本人更正"]})
 
 
 def submit_inspection(user, data: dict) -> Inspection:

@@ -1,4 +1,6 @@
 """What a submitted inspection does: tasks, rectifications, the unit's lifecycle, flags, corrections."""
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from server.checklist.models import ChecklistVersion
@@ -232,3 +234,24 @@ def test_a_rectification_closed_on_the_server_reaches_the_phone(client, world, c
     page = client.get(f"/api/v1/sync/pull?cursor={cursor}", headers=bearer(token)).get_json()
     first = [i for i in page["records"]["inspection"] if i["conclusion"] == "rectify"]
     assert first and first[0]["rectifications"][0]["status"] == "closed"
+
+
+def test_who_may_correct_and_until_when(client, world, checklist, app):
+    first = inspection_body(world.ids["unit_a"], checklist, conclusion="fail", fail_items=["pricing.have"])
+    push(client, world.tokens["inspector_a"], first)
+    # Another inspector may not correct it
+    with app.app_context():
+        from server.account.models import User
+        db.session.get(User, world.ids["inspector_b"]).station_id = world.ids["a"]
+        db.session.commit()
+    r = push(client, world.tokens["inspector_b"], inspection_body(world.ids["unit_a"], checklist, supersedes=first["client_id"]))[0]
+    assert r["status"] == "invalid" and "本人提交" in r["message"]
+    # Past the period its own inspector may not either; the station admin still may
+    with app.app_context():
+        insp = db.session.scalars(sa.select(Inspection)).one()
+        insp.submitted_at -= timedelta(days=app.config["CORRECTION_DAYS"] + 1)
+        db.session.commit()
+    r = push(client, world.tokens["inspector_a"], inspection_body(world.ids["unit_a"], checklist, supersedes=first["client_id"]))[0]
+    assert r["status"] == "invalid" and "由所里更正" in r["message"]
+    r = push(client, world.tokens["admin_a"], inspection_body(world.ids["unit_a"], checklist, supersedes=first["client_id"]))[0]
+    assert r["status"] == "applied", r

@@ -45,6 +45,7 @@ async function draw(main, param) {
   const stage = (unit.stages || {})[YEAR];
   const pendingSign = outbox.find((c) => c.type === 'sign_posted' && c.data.unit_id === unit.id && c.state !== 'resolved' && c.state !== 'sent');
   const rects = inspections.flatMap((i) => (i.rectifications || []).filter((r) => r.status === 'open'));
+  const corrected = new Set(inspections.map((i) => i.supersedes_id).filter(Boolean)); // the correction chain
   const draft = drafts.find((d) => (taskId ? d.task_id === taskId : true));
   main.innerHTML = `
     <section class="pad">
@@ -79,7 +80,8 @@ async function draw(main, param) {
       ${inspections.length ? `<ul class="list plain">${inspections.slice(0, 10).map((i) => `
         <li><b>${esc(chinaDate(i.started_at))}</b> ${esc(TASK_KINDS[i.kind] || i.kind)} ·
           <span class="tag ${i.conclusion === 'pass' ? 'ok' : 'bad'}">${esc(CONCLUSIONS[i.conclusion] || i.conclusion)}</span>
-          ${i.local ? `<small>${esc(STATES[i.local] || i.local)}</small>` : ''}</li>`).join('')}</ul>` : '<p class="muted">暂无检查记录</p>'}
+          ${i.local ? `<small>${esc(STATES[i.local] || i.local)}</small>` : ''}
+          ${corrected.has(i.id) ? '<small class="tag">已被更正</small>' : ''}${i.supersedes_id ? '<small class="tag">更正记录</small>' : ''}</li>`).join('')}</ul>` : '<p class="muted">暂无检查记录</p>'}
     </section>`;
   const start = main.querySelector('#start');
   if (start) {
