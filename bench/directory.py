@@ -70,13 +70,14 @@ def load(url: str) -> int:
                 cp.write_row((i, YEAR, stages[i], "2023-06-01"))
         signs = 0
         with cur.copy("COPY sign (county_id, station_id, unit_id, year, type, seq, serial, token, status, "
-                      "issued_at, print_count) FROM STDIN") as cp:
+                      "issued_at, print_count, valid_until) FROM STDIN") as cp:
             for i in range(1, UNITS + 1):
                 if stages[i] in ("sign_issued", "sign_posted"):
                     c, sid = stations[i % len(stations)]
                     signs += 1
                     cp.write_row((c, sid, i, YEAR, TYPES[i % 3], i, f"B-{YEAR}-{i:06d}", f"t{i:015d}",
-                                  "revoked" if i % 50 == 0 else "issued", "2023-06-01", 1))
+                                  "revoked" if i % 50 == 0 else "issued", "2023-06-01", 1,
+                                  "2099-03-31" if i % 7 else "2024-03-31"))  # some expired
         for table in ("county", "station", "unit"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.commit()

@@ -45,6 +45,7 @@ class DirectoryEntrySchema(Schema):
     tags = fields.List(fields.String())
     station = fields.String(metadata={"description": "所（分局）"})
     year = fields.Integer(metadata={"description": "标识年度"})
+    valid_until = fields.Date(metadata={"description": "标识有效期至（含当日）"})
     url = fields.String(metadata={"description": "该单位标识的查验页面"})
 
 

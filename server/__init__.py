@@ -61,6 +61,8 @@ def _register_blueprints(app: Flask) -> None:
     from server.complaint.api import api_bp as complaint_api
     from server.directory.api import api_bp as directory_api
     from server.directory.views import bp as directory_bp
+    from server.redblack.api import api_bp as redblack_api
+    from server.redblack.views import bp as redblack_bp
     from server.extensions import api, csrf
     from server.health import bp as health_bp
     from server.public.views import bp as public_bp
@@ -78,8 +80,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(pwa_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(directory_bp)
+    app.register_blueprint(redblack_bp)
     for bp in (account_api, station_api, unit_api, carrier_api, checklist_api, task_api, inspection_api,
-               photo_api, sign_api, sync_api, complaint_api, directory_api):
+               photo_api, sign_api, sync_api, complaint_api, directory_api,
+               redblack_api):
         csrf.exempt(bp)  # bearer tokens, not cookies: no CSRF to guard against
         api.register_blueprint(bp, url_prefix="/api/v1" + bp.url_prefix)
     register_admin(app)

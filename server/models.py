@@ -16,3 +16,4 @@ from server.workday.models import CalendarDay, CalendarYear, DeadlineRule  # noq
 from server.rhythm.models import Bulletin, Lookback, PatrolDay, PatrolMark  # noqa: F401,E402
 from server.complaint.models import ComplaintStep, MediationBenchmark  # noqa: F401,E402
 from server.job.models import Job  # noqa: F401,E402
+from server.redblack.models import RedBlackCriterion, RedBlackEntry, RedBlackList  # noqa: F401

@@ -14,8 +14,8 @@ from server.photo.storage import StorageUnavailable
 
 # Endpoints anyone may reach without logging in. Everything else needs a user.
 # Blueprints whose every endpoint is public: the consumer's pages behind a sign's QR code, the directory
-# of trusted units and its read-only JSON.
-PUBLIC_BLUEPRINTS = {"public", "directory", "directory-api"}
+# of trusted units, the published 红黑榜, and their read-only JSON.
+PUBLIC_BLUEPRINTS = {"public", "directory", "directory-api", "redblack", "red-black-api"}
 PUBLIC_ENDPOINTS = {
     "static", "health.healthz", "admin_auth.login", "api-docs.openapi_json",
     "accounts.create_token", "pwa.app_root", "pwa.app_file", "pwa.vendor_file",

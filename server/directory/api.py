@@ -10,6 +10,7 @@ api_bp = Blueprint("directory-api", __name__, url_prefix="/directory",
 
 
 @api_bp.get("")
+@api_bp.doc(security=[])  # public: no bearer token
 @api_bp.arguments(DirectoryQuerySchema, location="query")
 @api_bp.response(200, DirectoryPageSchema)
 def directory(args):

@@ -50,6 +50,7 @@ class Entry:
     station: str
     token: str = ""
     year: int | None = None
+    valid_until: object = None  # date: the sign's validity, as its page shows it
 
 
 def _listed():
@@ -86,11 +87,12 @@ def _entries(rows) -> list[Entry]:
                      tags=[t for t in (r[7] or []) if t in TAGS], station=r[8]) for r in rows]
     by_id = {e.id: e for e in entries}
     if by_id:  # each unit's newest sign in force: the page the entry links to
-        signs = db.session.execute(sa.select(Sign.unit_id, Sign.token, Sign.year)
+        signs = db.session.execute(sa.select(Sign.unit_id, Sign.token, Sign.year, Sign.valid_until)
                                    .where(Sign.unit_id.in_(by_id), in_force_clause())
                                    .order_by(Sign.unit_id, Sign.year, Sign.id))
-        for unit_id, token, year in signs:
-            by_id[unit_id].token, by_id[unit_id].year = token, year
+        for unit_id, token, year, until in signs:
+            e = by_id[unit_id]
+            e.token, e.year, e.valid_until = token, year, until
     return entries
 
 

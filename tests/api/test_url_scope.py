@@ -22,6 +22,7 @@ NOT_IDS = {
     "sha256": "as sha",
     "path": "the field app's static files",
     "filename": "static files",
+    "name": "the field app's library files (/app/vendor/<name>)",
 }
 # Records every user of the county may see (the county's checklists and bulletins): only another county's
 # user must get 404.
@@ -65,9 +66,13 @@ def records(app, client, world, evaluated, checklist):
         from server.job.models import Job
         job = Job(kind="signs_pdf", params={}, user_id=world.ids["admin_a"], county_id=world.ids["county"],
                   station_id=world.ids["a"], status="done")
-        db.session.add_all([batch, bulletin, job])
+        from server.redblack.models import RedBlackList
+        draft = RedBlackList(county_id=world.ids["county"], title="红黑榜草稿", period_start=date(2023, 7, 1),
+                             period_end=date(2023, 9, 30), created_by=world.ids["county_admin"])  # not public
+        db.session.add_all([batch, bulletin, job, draft])
         db.session.commit()
         ids["batch_id"], ids["bulletin_id"], ids["job_id"] = batch.id, bulletin.id, job.id
+        ids["list_id"] = draft.id
     ids["version_id"] = checklist
     with app.app_context():
         from server.checklist.models import ChecklistVersion

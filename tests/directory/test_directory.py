@@ -32,7 +32,7 @@ def test_public_facts_only_no_script_no_login(client, listed):
     assert "13812345678" not in body and "王老板" not in body
     assert "<script" not in body and "Set-Cookie" not in r.headers
     assert r.headers["Content-Security-Policy"].startswith("default-src 'none'")
-    assert "线下购物7天无理由退货" in body and "贴身衣物" in body and "党员经营户" in body
+    assert "线下购物7天无理由退货" in body and "贴身衣物" in body and "党员经营户" in body and "有效期至" in body
 
 
 def test_each_entry_links_to_its_sign_page(client, listed):
@@ -117,4 +117,4 @@ def test_read_only_json_without_login(client, app, listed):
     assert bad.status_code == 422 and "单位类型不正确" in str(bad.get_json())
     assert client.post("/api/v1/directory").status_code in (401, 405)
     spec = client.get("/api/v1/openapi.json").get_json()
-    assert "get" in spec["paths"]["/api/v1/directory"]
+    assert spec["paths"]["/api/v1/directory"]["get"]["security"] == []  # public: no bearer token

@@ -3,6 +3,8 @@ the directory at 320 and 360 px, and at 200 % text (the browser's own text size,
 setting gives it): no sideways scrolling, labels above values, tap targets at least 44 px; the 大字 switch
 works and persists without JavaScript; and a consumer in WeChat finds a 无理由退货 clothing shop in 五云 and
 opens its page in two taps."""
+from datetime import date
+
 import pytest
 
 from tests.directory.conftest import listed  # noqa: F401
@@ -45,6 +47,25 @@ def shot_path(name):
     return ARTIFACTS / f"{name}.png"
 
 
+@pytest.fixture
+def red_black(app, world, listed):
+    """A published 红黑榜 with a red and a black unit."""
+    from server.account.models import User
+    from server.extensions import db
+    from server.redblack import service
+    from server.redblack.models import seed_criteria
+    with app.app_context():
+        seed_criteria()
+        admin = db.session.get(User, world.ids["county_admin"])
+        rb = service.draft_list(admin, "2023年第三季度放心消费红黑榜", date(2023, 7, 1), date(2023, 9, 30))
+        service.add_entry(admin, rb.id, listed["clothes"], "red", ["high_rating", "no_verified_complaint"])
+        service.add_entry(admin, rb.id, listed["tea"], "black", ["verified_complaints"], "销售过期茶叶")
+        service.approve(admin, rb.id, "缙云县市场监督管理局")
+        service.publish(admin, rb.id)
+        db.session.commit()
+        return rb.id
+
+
 def _sign_path(app, unit_id):
     from server.extensions import db
     from server.signage.models import Sign
@@ -54,13 +75,13 @@ def _sign_path(app, unit_id):
 
 
 @pytest.mark.parametrize("width, text", [(320, 100), (360, 100), (360, 200), (320, 200)])
-def test_public_pages_readable(app, browser, live_server, listed, width, text):
+def test_public_pages_readable(app, browser, live_server, listed, red_black, width, text):
     ctx, page = _page(browser, width, text, site=live_server)
     sign = _sign_path(app, listed["clothes"])
     try:
         for name, path in (("sign", sign), ("evaluate", sign + "/evaluate"), ("complain", sign + "/complain"),
                            ("lookup", "/s/"), ("directory", "/directory"),
-                           ("directory-wuyun", "/directory?type=no_reason_return")):
+                           ("directory-wuyun", "/directory?type=no_reason_return"), ("red-black", "/red-black")):
             page.goto(live_server + path)
             if text == 200:
                 size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
