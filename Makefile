@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 
 export FLASK_APP := wsgi
 
-.PHONY: run test test-fast browser fonts js clean
+.PHONY: run test test-fast browser fonts js nginx clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,7 +49,14 @@ fonts:
 	  echo "installing fonts-noto-cjk (Debian package) for printing signs"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fontconfig fonts-noto-cjk; }
 
-test: $(STAMP) browser fonts js
+# tests/test_nginx.py runs Debian's nginx in front of gunicorn (the production layout); install it when missing.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  echo "installing nginx (Debian package) for the proxy test"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light || \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx; }
+
+test: $(STAMP) browser fonts js nginx
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP) fonts

@@ -90,7 +90,10 @@ def populate(url: str, total: int, chunk: int = 20000) -> list[str]:
     audit rows — the bench measures reading). Returns every sign's token, oldest first."""
     import sqlalchemy as sa
 
+    from datetime import date
+
     from server import create_app
+    from server.core.clock import today
     from server.extensions import db
     from server.qrsign import payload
     from server.signage.models import Sign
@@ -104,6 +107,7 @@ def populate(url: str, total: int, chunk: int = 20000) -> list[str]:
         db.session.add(st)
         db.session.commit()
         have = db.session.scalar(sa.select(sa.func.count()).select_from(Sign))
+        valid_until = date(today().year + 1, 11, 30)  # in force: every scan finds a page with its facts
         next_unit = db.session.scalar(sa.select(sa.func.max(Unit.id))) + 1
         next_seq = db.session.scalar(sa.select(sa.func.max(Sign.seq))) + 1
         t = time.perf_counter()
@@ -117,7 +121,8 @@ def populate(url: str, total: int, chunk: int = 20000) -> list[str]:
             db.session.execute(sa.insert(Sign), [
                 {"county_id": county.id, "station_id": st.id, "unit_id": i, "year": YEAR, "type": "general",
                  "seq": next_seq + start + k, "serial": f"JY-{YEAR}-{next_seq + start + k:06d}",
-                 "token": payload.new_token(), "status": "issued"} for k, i in enumerate(ids)])
+                 "token": payload.new_token(), "status": "issued", "valid_until": valid_until}
+                for k, i in enumerate(ids)])
             db.session.commit()
         tokens = list(db.session.scalars(sa.select(Sign.token).order_by(Sign.id)))
     print(f"signs in the database: {len(tokens)} (made in {time.perf_counter() - t:.0f} s)")

@@ -33,7 +33,7 @@ class TombstoneSchema(Schema):
 
 class PullSchema(Schema):
     protocol = fields.Integer()
-    cursor = fields.Integer()
+    cursor = fields.Integer(validate=between(0, 2**62, "同步游标"))  # bigint: the change log's sequence
     more = fields.Boolean()
     records = fields.Dict(keys=fields.String(), values=fields.List(fields.Dict()),
                           metadata={"description": "按类型分组：unit, carrier, template, task, inspection"})

@@ -1,7 +1,7 @@
 """Serves the field app (static/pwa/) at /app/: the shell is public, the data behind it needs a token."""
 from pathlib import Path
 
-from flask import Blueprint, abort, redirect, send_from_directory
+from flask import Blueprint, redirect, send_from_directory
 
 PWA_DIR = Path(__file__).resolve().parent.parent / "static" / "pwa"
 # Browser libraries from the npm registry, installed by `make js` (package.json), served under /app/vendor/.
@@ -16,12 +16,10 @@ def app_root():
     return redirect("/app/", code=301)
 
 
-@bp.get("/app/vendor/<string:name>")
-def vendor_file(name: str):
-    """A third-party library installed from npm (404 when `make js` has not been run)."""
-    if name not in VENDOR:
-        abort(404)
-    folder, filename = VENDOR[name]
+@bp.get("/app/vendor/jsqr.js")
+def vendor_file():
+    """The QR decoder installed from npm (404 when `make js` has not been run)."""
+    folder, filename = VENDOR["jsqr.js"]
     return send_from_directory(NODE_MODULES / folder, filename, max_age=0, mimetype="text/javascript")
 
 

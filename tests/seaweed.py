@@ -27,6 +27,17 @@ def weed_binary() -> str:
     return found
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: on Linux, weed is killed when the test process dies, even by kill -9
+    (no teardown then), so no server is left holding ports and /tmp sockets."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def _free(port: int) -> bool:
     with socket.socket() as s:
         try:
@@ -83,7 +94,7 @@ class Seaweed:
              "-s3", f"-s3.port={p['s3']}", f"-s3.config={self.config}", "-volume.max=100",
              "-master.volumeSizeLimitMB=64", "-master.telemetry=false", "-s3.port.iceberg=0",
              "-s3.port.lance=0"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent)
         log.close()
         deadline = time.monotonic() + timeout
         probe = f"fangxin-ready-{uuid.uuid4().hex[:8]}"

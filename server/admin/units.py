@@ -5,6 +5,7 @@ from schemas.unit import EvaluationResultSchema, StepBackSchema, TransitionSchem
 from server.admin.bp import bp
 from server.core.bounds import to_int
 from server.admin.helpers import parse_form
+from server.admin.unit_story import story
 from server.core.errors import DomainError, Forbidden
 from server.dashboard.service import default_year
 from server.station.service import list_stations
@@ -41,7 +42,7 @@ def detail_context(unit, year: int) -> dict:
         back = STAGE_ORDER[:top]
     return {"unit": unit, "year": year, "record": record, "stage": stage, "next_steps": steps,
             "missing_profile": lifecycle.missing_profile(unit) if stage == "committed" else [],
-            "step_back_to": back, "EVIDENCE_KINDS": EVIDENCE_KINDS,
+            "step_back_to": back, "EVIDENCE_KINDS": EVIDENCE_KINDS, "story": story(g.user, unit),
             "can_remove": "removed" in lifecycle.allowed_next(stage),
             "years": sorted(unit.years.all(), key=lambda y: y.year, reverse=True),
             "events": lifecycle.lifecycle_events(unit),

@@ -87,11 +87,21 @@ def add_complaint(sign, data: dict, addr: str, photo: bytes | None = None) -> Co
     return c
 
 
+def rating_clause(unit_id) -> sa.Select:
+    """SELECT avg, n: the average stars and number of evaluations of a unit (`unit_id` a value or a
+    bind parameter), for callers that fold it into a statement of their own (the public page)."""
+    return sa.select(sa.func.avg(Evaluation.stars).label("avg"), sa.func.count(Evaluation.id).label("n")).where(
+        Evaluation.unit_id == unit_id)
+
+
+def rating_of(avg, n: int) -> tuple[float | None, int]:
+    """(average stars to one decimal or None, count) from rating_clause's row."""
+    return (round(float(avg), 1) if avg is not None else None), n
+
+
 def rating(unit_id: int) -> tuple[float | None, int]:
     """(average stars, number of evaluations) of a unit."""
-    avg, n = db.session.execute(sa.select(sa.func.avg(Evaluation.stars), sa.func.count(Evaluation.id))
-                                .where(Evaluation.unit_id == unit_id)).one()
-    return (round(float(avg), 1) if avg is not None else None), n
+    return rating_of(*db.session.execute(rating_clause(unit_id)).one())
 
 
 def list_evaluations(user, station_id: int | None = None, limit: int = 200) -> list[Evaluation]:

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401
 
 from server.extensions import db
-from server.feedback.service import rating
+from server.feedback.service import rating_clause, rating_of
 from server.inspection.models import CONCLUSIONS, Inspection
 from server.photo.service import original_key, thumbnail_of
 from server.photo.storage import current_storage
@@ -38,12 +38,20 @@ class SignPage:
         return self.sign is not None
 
 
-def last_post_evaluation(unit_id: int) -> Inspection | None:
-    """The unit's latest post-evaluation that no later record superseded."""
+def _record_statement():
+    """One round trip for what the page shows of a unit's record: its latest post-evaluation that no
+    later record superseded (ended_at, conclusion), and its consumers' stars (average, count)."""
     superseded = sa.select(_LATER.id).where(_LATER.supersedes_id == Inspection.id).exists()
-    return db.session.scalar(sa.select(Inspection).where(Inspection.unit_id == unit_id,
-                                                         Inspection.kind == "post_evaluation", ~superseded)
-                             .order_by(Inspection.ended_at.desc(), Inspection.id.desc()).limit(1))
+    unit = sa.bindparam("unit_id")
+    latest = (sa.select(Inspection.ended_at, Inspection.conclusion)
+              .where(Inspection.unit_id == unit, Inspection.kind == "post_evaluation", ~superseded)
+              .order_by(Inspection.ended_at.desc(), Inspection.id.desc()).limit(1).subquery())
+    stars = rating_clause(unit).subquery()
+    return sa.select(latest.c.ended_at, latest.c.conclusion, stars.c.avg, stars.c.n).select_from(
+        stars.outerjoin(latest, sa.true()))
+
+
+_RECORD = _record_statement()
 
 
 def _unit_facts(sign: Sign) -> dict:
@@ -96,10 +104,10 @@ def sign_page(token: str) -> SignPage:
         return page
     sign = page.sign
     page.unit = _unit_facts(sign)
-    ev = last_post_evaluation(sign.unit_id)
-    if ev is not None:
-        page.evaluation = {"date": ev.ended_at, "result": CONCLUSIONS.get(ev.conclusion, ev.conclusion)}
-    page.stars, page.reviews = rating(sign.unit_id)
+    ended_at, conclusion, avg, n = db.session.execute(_RECORD, {"unit_id": sign.unit_id}).one()
+    if ended_at is not None:
+        page.evaluation = {"date": ended_at, "result": CONCLUSIONS.get(conclusion, "其他")}
+    page.stars, page.reviews = rating_of(avg, n)
     page.has_photo = bool(sign.posted_photo_sha256)
     return page
 

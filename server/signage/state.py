@@ -2,6 +2,7 @@
 from datetime import date
 
 import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401
 
 from server.core.clock import today
 from server.extensions import db
@@ -18,11 +19,15 @@ STATES = {
 }
 
 
+# The sign with its unit in one query (sign_state needs both); built once, bound per call.
+_BY_TOKEN = sa.select(Sign).options(sa.orm.joinedload(Sign.unit)).where(Sign.token == sa.bindparam("token"))
+
+
 def find_by_token(token: str) -> Sign | None:
     """The sign a QR code points at; None for anything else (no hint how close a guess was)."""
     if not payload.is_token(token):
         return None
-    return db.session.scalar(sa.select(Sign).where(Sign.token == token))
+    return db.session.scalar(_BY_TOKEN, {"token": token})
 
 
 def sign_state(sign: Sign | None, on: date | None = None) -> str:

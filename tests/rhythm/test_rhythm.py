@@ -5,6 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from server.account.models import User
+from server.core.clock import today as china_today
 from server.core.errors import Invalid, NotFound
 from server.extensions import db
 from server.inspection.models import Rectification
@@ -58,7 +59,7 @@ def test_weekly_lookback_creates_follow_ups_once_and_lists_incomplete_profiles(c
     _push(client, world, body)
     with app.app_context():
         # the inspection was submitted now; look back over the week that holds "now"
-        monday = lookback.week_of(date.today()) + timedelta(days=7)
+        monday = lookback.week_of(china_today()) + timedelta(days=7)  # the bureau's week, China dates
         admin = _user(world, "admin_a")
         record = lookback.run_lookback(admin, world.ids["a"], monday)
         assert record.summary["unit_ids"] == [world.ids["unit_a"]]
@@ -78,7 +79,7 @@ def test_bulletin_figures_equal_the_raw_data_and_stay_as_published(client, world
                           conclusion="rectify", rectifications=rect),
           inspection_body(world.ids["unit_a"], checklist, fail_items=["pricing.have"]),
           inspection_body(world.ids["unit_a"], checklist))
-    month = date.today().strftime("%Y-%m")
+    month = china_today().strftime("%Y-%m")
     with app.app_context():
         county = _user(world, "county_admin")
         b = bulletin.generate(county, month)

@@ -35,7 +35,8 @@ from server.signage import service as signs
 from server.signage.models import REVOKE_REASONS, Sign
 from server.signage.state import printable, sign_state
 from server.unit import lifecycle
-from server.unit.models import CERTIFIED, ENDING_STATUSES, REMOVAL_REASONS, STAGES, EvaluationResult, Unit, UnitYear
+from server.unit.models import (CERTIFIED, ENDING_STATUSES, REMOVAL_REASONS, STAGE_ORDER, STAGES, EvaluationResult, Unit,
+                                UnitYear)
 from server.unit.service import update_unit
 from tests.conftest import YEAR, World, _wipe, photo_row
 
@@ -110,6 +111,27 @@ def machine_for(app):
         @rule(n=unit_no, y=year)
         def enroll(self, n, y):
             self.do(lifecycle.transition, self.admin_of(n), self.unit(n), y, "pool")
+
+        @rule(n=unit_no, y=year, to=st.sampled_from(["evaluated", "sign_issued", "sign_posted"]))
+        def walk(self, n, y, to):
+            """A unit taken through the ordinary path to `to` (enrolment, the manual steps, a recorded passing
+            evaluation, a sign, a posting), each step a request of its own: the deep states come often."""
+            self.enroll(n, y)
+            for stage in ("committed", "profiled"):
+                self.do(lifecycle.transition, self.admin_of(n), self.unit(n), y, stage)
+            self.post_evaluation(n, y, True, False)
+            if to != "evaluated":
+                self.issue(n, y)
+            if to == "sign_posted":
+                self.post(n, y, True)
+
+        @rule(n=unit_no, y=year)
+        def next_step(self, n, y):
+            """The page's 下一步: the next stage of the order, whatever it is."""
+            record = lifecycle.unit_year(self.unit(n), y)
+            if record is not None and record.stage in STAGE_ORDER[:-1]:
+                to = STAGE_ORDER[STAGE_ORDER.index(record.stage) + 1]
+                self.do(lifecycle.transition, self.admin_of(n), self.unit(n), y, to)
 
         @rule(n=unit_no, y=year, to=st.sampled_from(list(STAGES)), reason=st.sampled_from(list(REMOVAL_REASONS)),
               county=st.booleans())

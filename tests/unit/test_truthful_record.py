@@ -299,3 +299,22 @@ def test_integrity_check_lists_contradictions_and_exits_non_zero(app, runner, wo
     for words in ("已认定单位没有恰好一块本年度有效标识", "标识、任务或整改不在单位所属的所（分局）",
                   "年度环节与环节记录不一致", "后评价通过及以后环节缺少合格的后评价记录", "驾驶舱统计"):
         assert words in r.output, r.output
+
+
+def test_the_units_whole_story_on_one_page(app, client, world, checklist):  # noqa: F811
+    """Item 6: its years and stages with the evidence of each step, its signs and their history, inspections,
+    rectifications, recorded evaluations, consumers' evaluations and complaints."""
+    with app.app_context():
+        certify(_get(User, world.ids["admin_a"]), _get(Unit, world.ids["unit_a"]), to="sign_posted")
+        sid = db.session.scalar(sa.select(Sign.id))
+        serial = db.session.scalar(sa.select(Sign.serial))
+        db.session.commit()
+    body = inspection_body(world.ids["unit_a"], checklist, conclusion="rectify",
+                           rectifications=[{"demand": "补齐价签", "due_date": "2023-09-10"}])
+    client.post("/api/v1/sync/push", json={"changes": [change(body)]}, headers=bearer(world.tokens["inspector_a"]))
+    client.post(f"/api/v1/signs/{sid}/revoke", json={"reason": "lost_damaged"}, headers=bearer(world.tokens["admin_a"]))
+    login(client, "a_admin")
+    page = client.get(f"/units/{world.ids['unit_a']}?year={YEAR}").get_data(as_text=True)
+    for words in (serial, "已更换", "有效期至", "限期整改", "补齐价签", "后评〔2023〕", ">后评价结果登记</a>",
+                  ">标识</a>", ">张贴确认</a>", f"/signs/{sid}", "#evaluation-", "暂无投诉举报"):
+        assert words in page, words
