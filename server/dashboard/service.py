@@ -73,8 +73,11 @@ def stage_counts(user, year: int, as_of: date | None = None) -> dict:
              .group_by(Unit.station_id, Unit.type, UnitYear.stage))
     else:
         cutoff = datetime.combine(as_of + timedelta(days=1), time()) - timedelta(hours=8)
+        # The scope inside the subquery, so only the user's units' events are grouped (province scale).
         last = (sa.select(LifecycleEvent.unit_id, sa.func.max(LifecycleEvent.id).label("id"))
-                .where(LifecycleEvent.year == year, LifecycleEvent.at < cutoff)
+                .join(Unit, Unit.id == LifecycleEvent.unit_id)
+                .where(LifecycleEvent.year == year, LifecycleEvent.at < cutoff,
+                       scope_clause(user, Unit.station_id, Unit.county_id))
                 .group_by(LifecycleEvent.unit_id).subquery())
         q = (sa.select(Unit.station_id, Unit.type, LifecycleEvent.to_stage, sa.func.count())
              .join(last, last.c.unit_id == Unit.id).join(LifecycleEvent, LifecycleEvent.id == last.c.id)
