@@ -12,7 +12,7 @@ from server.admin.helpers import form_day
 from server.core.errors import Invalid, NotFound
 from server.extensions import db
 from server.inspection import service
-from server.inspection.models import CONCLUSIONS, RESULTS, Inspection
+from server.inspection.models import CONCLUSIONS, RECTIFICATION_STATUSES, RESULTS, Inspection
 from server.photo import service as photos
 from server.report import pdf
 from server.station.service import list_stations, scope_clause
@@ -20,7 +20,6 @@ from server.unit.models import Unit
 from server.visit.models import TASK_KINDS
 
 PER_PAGE = 30
-RECTIFICATION_STATUSES = {"open": "待整改", "closed": "已整改", "superseded": "已随更正撤回"}
 LOCKED_DOWN = {"Content-Security-Policy": "default-src 'none'; sandbox", "X-Content-Type-Options": "nosniff"}
 SIGNATURE_ORIGINAL_MAX = 2 * 1024 * 1024  # a signature is a small drawing: print the original, not a JPEG thumb
 LABELS = {"RESULTS": RESULTS, "CONCLUSIONS": CONCLUSIONS, "TASK_KINDS": TASK_KINDS,

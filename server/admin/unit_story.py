@@ -7,7 +7,7 @@ from flask import url_for
 from server.complaint.models import STATUSES as COMPLAINT_STATUSES
 from server.extensions import db
 from server.feedback.models import COMPLAINT_KINDS, Complaint, Evaluation
-from server.inspection.models import CONCLUSIONS, Rectification
+from server.inspection.models import CONCLUSIONS, RECTIFICATION_STATUSES, Rectification
 from server.inspection.service import list_inspections
 from server.signage.models import ACTIONS, REVOKE_REASONS, STATUSES as SIGN_STATUSES
 from server.signage.service import list_signs
@@ -16,7 +16,6 @@ from server.station.service import scope_clause
 from server.unit.models import EvaluationResult, LifecycleEvent
 from server.visit.models import TASK_KINDS
 
-RECTIFICATION_STATUSES = {"open": "整改中", "closed": "已整改", "superseded": "已由更正记录取代"}
 
 
 def evidence_link(event: LifecycleEvent) -> str | None:

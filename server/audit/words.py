@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from server.account.models import ROLES
 from server.feedback.models import COMPLAINT_KINDS
 from server.finding.models import DECISIONS as FINDING_DECISIONS, SOURCES as FINDING_SOURCES
-from server.inspection.models import CONCLUSIONS, RESULTS
+from server.inspection.models import CONCLUSIONS, RECTIFICATION_STATUSES, RESULTS
 from server.signage.models import ACTIONS as SIGN_ACTIONS, REVOKE_REASONS, STATUSES as SIGN_STATUSES
 from server.station.models import TARGET_KINDS, UNIT_TYPES
 from server.unit.models import BUSINESS_STATUSES, REMOVAL_REASONS, STAGES, TRACKED_FIELDS
@@ -75,7 +75,7 @@ BY_ENTITY = {  # the same field name means different things in different records
     ("lifecycle_event", "reason"): REMOVAL_REASONS, ("visit_task", "kind"): TASK_KINDS,
     ("visit_task", "status"): TASK_STATUSES, ("complaint", "kind"): COMPLAINT_KINDS,
     ("target", "kind"): TARGET_KINDS, ("unit_change", "field"): {**FIELDS, **TRACKED_FIELDS},
-    ("rectification", "status"): {"open": "待整改", "closed": "已整改", "superseded": "已随更正撤回"},
+    ("rectification", "status"): RECTIFICATION_STATUSES,
     ("finding", "source"): FINDING_SOURCES, ("finding", "decision"): FINDING_DECISIONS,
 }
 PEOPLE = {"user_id", "issued_by", "posted_by", "inspector_id", "assignee_id", "created_by_id",

@@ -4,6 +4,7 @@ from server.extensions import db
 
 RESULTS = {"yes": "符合", "no": "不符合", "na": "不适用"}
 CONCLUSIONS = {"pass": "合格", "rectify": "限期整改", "fail": "不合格"}
+RECTIFICATION_STATUSES = {"open": "待整改", "closed": "已整改", "superseded": "已随更正撤回"}
 
 
 class Inspection(db.Model):
