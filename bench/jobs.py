@@ -27,34 +27,13 @@ YEAR = 2023
 
 def build(app, n: int) -> None:
     """One county, station 'wuyun' with a station admin 'a' (password 'bench-pass-1') and n signs."""
-    from server.account.models import User
     from server.account.service import hash_password
     from server.extensions import db
-    from server.signage import service
-    from server.station.models import County, Station
-    from server.unit.models import Unit, UnitYear
-    from tests.conftest import valid_uscc
+    from bench.world import station_with_signs
     with app.app_context():
         db.drop_all()
         db.create_all()
-        county = County(code="jinyun", name="缙云县", authority="缙云县市场监督管理局")
-        db.session.add(county)
-        db.session.flush()
-        st = Station(county_id=county.id, code="wuyun", name="五云所")
-        db.session.add(st)
-        db.session.flush()
-        admin = User(username="a", name="a", role="station_admin", county_id=county.id, station_id=st.id,
-                     password_hash=hash_password("bench-pass-1"))
-        db.session.add(admin)
-        for i in range(n):
-            u = Unit(county_id=county.id, station_id=st.id, name=f"五云放心商户{i:03d}号", uscc=valid_uscc(i),
-                     address=f"五云街道{i}号", type="general")
-            db.session.add(u)
-            db.session.flush()
-            db.session.add(UnitYear(unit_id=u.id, year=YEAR, stage="evaluated"))
-        db.session.flush()
-        service.issue_signs(admin, [u.id for u in service.issuable_units(admin, st.id, YEAR)], YEAR)
-        db.session.commit()
+        station_with_signs(n, "a", hash_password("bench-pass-1"), year=YEAR)
 
 
 def main():

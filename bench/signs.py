@@ -38,33 +38,16 @@ def build(tmp: str, n: int, url: str | None = None) -> tuple[str, str]:
     os.environ["INSTANCE_PATH"] = tmp
     url = url or f"sqlite:///{tmp}/bench.db"
     from server import create_app
-    from server.account.models import User
     from server.extensions import db
     from server.signage import service
-    from server.station.models import County, Station, Target
-    from server.unit.models import Unit, UnitYear
-    from tests.conftest import valid_uscc
+    from server.station.models import Target
+    from bench.world import station_with_signs
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         db.drop_all()
         db.create_all()
-        county = County(code="jinyun", name="缙云县", authority="缙云县市场监督管理局")
-        db.session.add(county)
-        db.session.flush()
-        st = Station(county_id=county.id, code="wuyun", name="五云所")
-        db.session.add(st)
-        db.session.flush()
+        county, st, admin = station_with_signs(n, ADMIN, "x", "缙云县第{i}号放心消费示范超市有限公司", YEAR)
         db.session.add(Target(year=YEAR, county_id=county.id, station_id=st.id, kind="general", count=n))
-        admin = User(username=ADMIN, name=ADMIN, role="station_admin", county_id=county.id, station_id=st.id,
-                     password_hash="x")
-        db.session.add(admin)
-        for i in range(n):
-            u = Unit(county_id=county.id, station_id=st.id, name=f"缙云县第{i}号放心消费示范超市有限公司",
-                     uscc=valid_uscc(i), address=f"五云街道{i}号", type="general")
-            db.session.add(u)
-            db.session.flush()
-            db.session.add(UnitYear(unit_id=u.id, year=YEAR, stage="evaluated"))
-            service.issue_sign(admin, u.id, YEAR)
         db.session.commit()
         token = service.list_signs(admin, year=YEAR)[0].token
         from server.signage import printing
