@@ -245,7 +245,8 @@ def step_back(user, unit: Unit, year: int, to_stage: str, note: str) -> UnitYear
     ceiling = record.stage
     if ceiling == "removed":
         last = db.session.scalar(sa.select(LifecycleEvent.from_stage).where(
-            LifecycleEvent.unit_id == unit.id, LifecycleEvent.year == year, LifecycleEvent.to_stage == "removed")
+            LifecycleEvent.unit_id == unit.id, LifecycleEvent.year == year, LifecycleEvent.to_stage == "removed",
+            LifecycleEvent.from_stage.is_not(None), LifecycleEvent.from_stage != "removed")
             .order_by(LifecycleEvent.id.desc()).limit(1)) or "pool"
         ceiling = "evaluated" if last in CERTIFIED else last
         allowed = STAGE_ORDER[:STAGE_ORDER.index(ceiling) + 1]
@@ -291,9 +292,10 @@ def end_business(unit: Unit, status: str, user_id: int | None) -> None:
     "ended" hooks revoke its signs in force — all in the caller's transaction."""
     reason = ENDING_STATUSES[status]
     for record in db.session.scalars(sa.select(UnitYear).where(UnitYear.unit_id == unit.id,
-                                                               UnitYear.stage != "removed")):
-        _apply(unit, record, "removed", user_id, evidence=Evidence("closure", None), reason=reason,
-               note="经营状态变更")
+                                                               UnitYear.stage != "removed")).all():
+        if record.stage != "removed":  # an earlier year's removal may have taken this one out with its sign
+            _apply(unit, record, "removed", user_id, evidence=Evidence("closure", None), reason=reason,
+                   note="经营状态变更")
     _fire("ended", unit, reason, user_id)
 
 

@@ -3,6 +3,7 @@ the rules that replace them (evidence for each stage, signs following their unit
 counts as of a date, the integrity check)."""
 from datetime import date, datetime
 
+import pytest
 import sqlalchemy as sa
 
 from server.account.models import User
@@ -282,6 +283,32 @@ def test_county_admin_steps_back_with_a_reason(app, client, world):
         assert (last.to_stage, last.note, last.evidence_type) == ("profiled", "后评价结论录错", "step_back")
     page = client.get(f"/units/{unit}?year={YEAR}").get_data(as_text=True)
     assert "后评价结论录错" in page and "县局退回" in page
+
+
+def test_a_closed_unit_in_two_years_is_removed_once_and_can_be_stepped_back(app, world):
+    """Found by the stateful test: a unit certified in the second year and in the pool in the first was
+    removed twice when it closed (the first year's removal took the second year out with its sign, then the
+    closure removed it again, 已移出 → 已移出), and the county admin's step back then failed (500)."""
+    from server.core.errors import Invalid
+    from server.unit import lifecycle
+    from server.unit.service import update_unit
+    with app.app_context():
+        admin, county = _get(User, world.ids["admin_a"]), _get(User, world.ids["county_admin"])
+        unit = _get(Unit, world.ids["unit_a"])
+        certify(admin, unit, YEAR + 1, to="sign_issued")
+        db.session.commit()
+        assert _stage(unit.id, YEAR) == "pool"
+        update_unit(admin, unit.id, {"business_status": "deregistered"}, base_version=unit.version)
+        db.session.commit()
+        removals = db.session.scalars(sa.select(LifecycleEvent).where(
+            LifecycleEvent.unit_id == unit.id, LifecycleEvent.to_stage == "removed")).all()
+        assert sorted((e.year, e.from_stage) for e in removals) == [(YEAR, "pool"), (YEAR + 1, "sign_issued")]
+        with pytest.raises(Invalid):  # still deregistered: no step back
+            lifecycle.step_back(county, unit, YEAR + 1, "evaluated", "注销登记有误")
+        update_unit(admin, unit.id, {"business_status": "open"}, base_version=unit.version)
+        lifecycle.step_back(county, unit, YEAR + 1, "evaluated", "注销登记有误")
+        db.session.commit()
+        assert _stage(unit.id, YEAR + 1) == "evaluated"
 
 
 def test_integrity_check_lists_contradictions_and_exits_non_zero(app, runner, world):
