@@ -51,9 +51,11 @@ export function draftsFor(unitId) {
   return all('drafts').then((ds) => ds.filter((d) => d.unit_id === Number(unitId)));
 }
 
-export async function newDraft(unit, template, { taskId = null, kind = 'service_visit' } = {}) {
+/** A new inspection of the unit; `year`: the programme year it counts for when there is no task (null: the
+ *  server's default, the current programme year). */
+export async function newDraft(unit, template, { taskId = null, kind = 'service_visit', year = null } = {}) {
   const draft = {
-    id: uuid(), unit_id: unit.id, unit_name: unit.name, task_id: taskId, kind,
+    id: uuid(), unit_id: unit.id, unit_name: unit.name, task_id: taskId, kind, year: taskId ? null : year,
     template_version_id: template.id, started_at: new Date().toISOString(), step: 0,
     answers: {}, gps: null, gps_missing_reason: '', signature_sha256: null, signer_name: '',
     conclusion: null, summary: '', rectifications: [], photos: [], updated_at: Date.now(),
@@ -105,7 +107,8 @@ export function photosOf(type, data) {
 export function inspectionBody(draft, template) {
   return {
     client_id: draft.id, unit_id: draft.unit_id, task_id: draft.task_id, template_version_id: template.id,
-    kind: draft.kind, started_at: draft.started_at, ended_at: new Date().toISOString(),
+    kind: draft.kind, year: draft.task_id ? null : (draft.year || null),
+    started_at: draft.started_at, ended_at: new Date().toISOString(),
     lat: draft.gps ? draft.gps.lat : null, lng: draft.gps ? draft.gps.lng : null,
     accuracy_m: draft.gps ? draft.gps.accuracy_m : null,
     gps_missing_reason: draft.gps ? null : draft.gps_missing_reason.trim(),
@@ -174,7 +177,7 @@ export async function reopenInvalid(change, templateItems) {
   const answers = {};
   for (const a of d.answers) answers[a.item_code] = { result: a.result, note: a.note, photos: a.photos };
   const draft = {
-    id: change.id, unit_id: d.unit_id, unit_name: change.label, task_id: d.task_id, kind: d.kind,
+    id: change.id, unit_id: d.unit_id, unit_name: change.label, task_id: d.task_id, kind: d.kind, year: d.year ?? null,
     template_version_id: d.template_version_id, started_at: d.started_at, step: templateItems,
     answers, gps: d.lat == null ? null : { lat: d.lat, lng: d.lng, accuracy_m: d.accuracy_m },
     gps_missing_reason: d.gps_missing_reason || '', signature_sha256: d.signature_sha256,

@@ -4,7 +4,7 @@ import { esc, STAGES, STAGE_ORDER, UNIT_TYPES, TASK_KINDS, BUSINESS, CONCLUSIONS
 import { unitView, yearOf, templateFor, newDraft, draftsFor, inspectionsOf, signInForce } from '../records.js';
 import { go } from '../router.js';
 import * as sync from '../sync.js';
-import { chinaDate } from '../clock.js';
+import { chinaDate, chinaYear } from '../clock.js';
 
 export const tab = 'units';
 
@@ -22,6 +22,15 @@ function ladder(stage) {
   const at = STAGE_ORDER.indexOf(stage);
   if (stage === 'removed') return `<p class="tag bad">${STAGES.removed}</p>`;
   return `<ol class="ladder">${STAGE_ORDER.map((s, i) => `<li class="${i < at ? 'past' : i === at ? 'now' : ''}">${STAGES[s]}</li>`).join('')}</ol>`;
+}
+
+/** Without a task the inspection counts for the programme year chosen here: this year by default, or the
+ *  previous one (a late post-evaluation of last year's plan). With a task it counts for the task's year. */
+function yearChoice() {
+  const now = Number(chinaYear());
+  return `<label class="inline">计入年度<select id="year">
+    <option value="${now}" selected>${now}年度（本年度）</option>
+    <option value="${now - 1}">${now - 1}年度（补做上年度）</option></select></label>`;
 }
 
 export async function render(main, param = '') {
@@ -57,6 +66,7 @@ async function draw(main, param) {
         ${draft ? `<a class="btn primary big" href="#/inspect/${draft.id}">继续检查</a>` : `
         <label class="inline">检查类型<select id="kind">${Object.entries(TASK_KINDS).map(([k, v]) =>
           `<option value="${k}"${k === (task ? task.kind : 'service_visit') ? ' selected' : ''}>${v}</option>`).join('')}</select></label>
+        ${task ? '' : yearChoice()}
         <button class="btn primary big" id="start" type="button">开始检查</button>`}
       </div>
       <dl class="facts">
@@ -88,7 +98,9 @@ async function draw(main, param) {
     start.addEventListener('click', async () => {
       const template = await templateFor(unit);
       if (!template) { alert('本机还没有检查表，请联网同步一次'); return; }
-      const d = await newDraft(unit, template, { taskId, kind: main.querySelector('#kind').value });
+      const year = main.querySelector('#year');
+      const d = await newDraft(unit, template, { taskId, kind: main.querySelector('#kind').value,
+        year: year ? Number(year.value) : null });
       go(`#/inspect/${d.id}`);
     });
   }
