@@ -114,6 +114,13 @@ class StepBackSchema(Schema):
                          error_messages={"required": "退回须填写原因"})
 
 
+class PostedFormSchema(Schema):
+    """Staff confirm a sign posted on the unit page (the photo comes as the form's file `photo`)."""
+
+    year = fields.Integer(required=True, validate=between(2000, 2100, "年份"))
+    note = fields.String(load_default="", validate=length(0, 500))
+
+
 class UnitYearSchema(Schema):
     year = fields.Integer()
     stage = fields.String()

@@ -1,12 +1,12 @@
 """Unit pages: the searchable list, one unit's profile, lifecycle and history, and lifecycle steps."""
 from flask import flash, g, redirect, render_template, request, url_for
 
-from schemas.unit import EvaluationResultSchema, StepBackSchema, TransitionSchema, UnitQuerySchema
+from schemas.unit import EvaluationResultSchema, PostedFormSchema, StepBackSchema, TransitionSchema, UnitQuerySchema
 from server.admin.bp import bp
 from server.core.bounds import to_int
 from server.admin.helpers import parse_form
 from server.admin.unit_story import story
-from server.core.errors import DomainError, Forbidden
+from server.core.errors import DomainError, Forbidden, Invalid
 from server.dashboard.service import default_year
 from server.station.service import list_stations
 from server.unit import lifecycle, service
@@ -113,3 +113,31 @@ def unit_step_back(unit_id: int):
     return _act(unit, StepBackSchema(), request.form,
                 lambda data, year: lifecycle.step_back(g.user, unit, year, data["to_stage"], data["note"]),
                 "已退回环节")
+
+
+@bp.post("/units/<int:unit_id>/posted")
+def unit_posted(unit_id: int):
+    """Staff confirm the year's sign posted with a photo they upload themselves (issue 15, item 1: the
+    photo must be the confirmer's): the photo is checked and stored as theirs, then the posting goes through
+    the one service (signage.service.mark_posted), which moves the unit to 标识张贴."""
+    import hashlib
+    from server.photo.service import MAX_BYTES, read_limited, store_photo
+    from server.signage import service as signs
+    unit = service.get_unit(g.user, unit_id)
+
+    def post(data, year):
+        if signs.active_sign(unit.id, year) is None:  # before storing anything
+            raise Invalid("该单位本年度没有有效标识，不能确认张贴", fields={"photo": ["该单位本年度没有有效标识"]})
+        upload = request.files.get("photo")
+        if upload is None or not upload.filename:
+            raise Invalid("请上传本人拍摄的张贴照片", fields={"photo": ["请上传本人拍摄的张贴照片"]})
+        content = read_limited(upload.stream, MAX_BYTES)
+        if not content:
+            raise Invalid("照片是空文件，请重新选择", fields={"photo": ["照片是空文件"]})
+        sha = hashlib.sha256(content).hexdigest()
+        store_photo(g.user, sha, content)
+        try:
+            signs.mark_posted(g.user, unit.id, year, sha, data["note"])
+        except Invalid as err:  # another's photo: say so beside the file input
+            raise Invalid(err.message, fields={"photo": [err.message]}) from None
+    return _act(unit, PostedFormSchema(), request.form, post, "已确认标识张贴")
