@@ -1,11 +1,10 @@
 """Rendered public sign pages kept in this process, so a scan costs one tiny query instead of a render.
 
 Real scans spread over a county's signs, few often and most now and then (Zipf-like), so the number of pages
-kept decides how often a scan is a render: an entry keeps only the gzipped page (about 0.9 KB; 1.8 KB with its key
-and bookkeeping), and the default
-20 000 pages cost a worker about 36 MB (bench/signs.py prints the figures).
+kept decides how often a scan is a render: an entry keeps only the gzipped page (about 0.9 KB; 1.8 KB with its
+key and bookkeeping), and the default 20 000 pages cost a worker about 36 MB (bench/signs.py prints the figures).
 
-An entry holds the page's HTML, its gzip and an ETag, and is good only while two things hold:
+An entry holds the page gzipped and an ETag, and is good only while two things hold:
   - the change log's counter still has the value read *before* the page was rendered. Every commit
     that changes a synced record (units, their years and stages, signs, inspections) moves it, so a
     revoked sign or a removed unit shows on the very next scan, in every process. Reading the counter
