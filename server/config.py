@@ -61,6 +61,11 @@ class Config:
     CORRECTION_DAYS = 7
     GPS_DOUBT_ACCURACY_M = 200
     GPS_DOUBT_DISTANCE_M = 500
+    # A unit with at least LOW_STARS_MIN_COUNT evaluations averaging at most LOW_STARS_MAX_AVG stars within
+    # the last LOW_STARS_DAYS days is put in the daily patrol (server.feedback.record).
+    LOW_STARS_DAYS = 30
+    LOW_STARS_MIN_COUNT = 2
+    LOW_STARS_MAX_AVG = 2.0
     # Background jobs (server.job.queue): Redis when REDIS_URL is set, else a SQLite queue file in the
     # instance folder read by `flask jobs worker`; JOBS_QUEUE=inline runs each job in the process that
     # started it. A running job whose worker has said nothing for JOBS_STALE_SECONDS is failed.
@@ -89,6 +94,9 @@ class Config:
             "CORRECTION_DAYS": int(os.environ.get("CORRECTION_DAYS", cls.CORRECTION_DAYS)),
             "GPS_DOUBT_ACCURACY_M": float(os.environ.get("GPS_DOUBT_ACCURACY_M", cls.GPS_DOUBT_ACCURACY_M)),
             "GPS_DOUBT_DISTANCE_M": float(os.environ.get("GPS_DOUBT_DISTANCE_M", cls.GPS_DOUBT_DISTANCE_M)),
+            "LOW_STARS_DAYS": int(os.environ.get("LOW_STARS_DAYS", cls.LOW_STARS_DAYS)),
+            "LOW_STARS_MIN_COUNT": int(os.environ.get("LOW_STARS_MIN_COUNT", cls.LOW_STARS_MIN_COUNT)),
+            "LOW_STARS_MAX_AVG": float(os.environ.get("LOW_STARS_MAX_AVG", cls.LOW_STARS_MAX_AVG)),
             "REDIS_URL": os.environ.get("REDIS_URL", ""),
             "JOBS_QUEUE": os.environ.get("JOBS_QUEUE", cls.JOBS_QUEUE),
             "JOBS_QUEUE_NAME": os.environ.get("JOBS_QUEUE_NAME", cls.JOBS_QUEUE_NAME),
