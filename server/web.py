@@ -11,6 +11,7 @@ from server.core.context import Actor, reset_actor, set_actor
 from server.core.errors import DomainError
 from server.extensions import db, login_manager
 from server.photo.storage import StorageUnavailable
+from server.scope import check_path_records
 
 # Endpoints anyone may reach without logging in. Everything else needs a user.
 # Blueprints whose every endpoint is public: the consumer's pages behind a sign's QR code, the directory
@@ -80,6 +81,8 @@ def before_request():
         if is_api() or request.endpoint is None:
             return error_response(401, "unauthenticated", "请先登录或令牌已失效")
         return redirect(url_for("admin_auth.login", next=request.full_path))
+    if is_api():
+        check_path_records()  # a record out of scope is a 404 before its body is read (server.scope)
 
 
 def _control_characters():
