@@ -17,6 +17,8 @@ class Evaluation(db.Model):
     county_id = db.Column(db.ForeignKey("county.id"), nullable=False)
     station_id = db.Column(db.ForeignKey("station.id"), nullable=False)
     stars = db.Column(db.Integer, nullable=False)
+    # Stars per 八有八无 pair ({pair code: 1–5}, the county's base standard; pairs not rated left out).
+    pair_stars = db.Column(db.JSON, nullable=False, default=dict)
     tags = db.Column(db.JSON, nullable=False, default=list)
     comment = db.Column(db.String(500), nullable=False, default="")
     address_hash = db.Column(db.String(32), nullable=False)
