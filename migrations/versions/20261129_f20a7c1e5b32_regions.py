@@ -4,7 +4,7 @@ A region account has no county: user_account.county_id becomes nullable and user
 its city or province; county.region_id places a county in its city.
 
 Revision ID: f20a7c1e5b32
-Revises: e20f1a2b3c4d
+Revises: f19a1b2c3d4e
 Create Date: 2026-11-29 17:40:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "f20a7c1e5b32"
-down_revision = "e20f1a2b3c4d"
+down_revision = "f19a1b2c3d4e"
 branch_labels = None
 depends_on = None
 
