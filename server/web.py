@@ -11,6 +11,7 @@ from server.core.context import Actor, reset_actor, set_actor
 from server.core.errors import DomainError
 from server.extensions import db, login_manager
 from server.photo.storage import StorageUnavailable
+from server.scope import check_path_records
 
 # Endpoints anyone may reach without logging in. Everything else needs a user.
 # Blueprints whose every endpoint is public: the consumer's pages behind a sign's QR code, the directory
@@ -89,6 +90,8 @@ def before_request():
     if g.user is not None and g.user.is_region and not _is_public() and not (
             request.blueprint in REGION_BLUEPRINTS or request.endpoint in REGION_ENDPOINTS):
         return error_response(403, "forbidden", "市局、省局账号只能查看各县进度汇总，不能进入县局的业务页面")
+    if is_api():
+        check_path_records()  # a record out of scope is a 404 before its body is read (server.scope)
 
 
 def _control_characters():
