@@ -1,7 +1,7 @@
 """inspection: who corrected a record and why, and who imported a rescued record (issue 18, items 4 and 5)
 
 Revision ID: f18c0a1b2c3d
-Revises: f19a1b2c3d4e
+Revises: f20a7c1e5b32
 Create Date: 2026-11-29 17:40:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "f18c0a1b2c3d"
-down_revision = "f19a1b2c3d4e"
+down_revision = "f20a7c1e5b32"
 branch_labels = None
 depends_on = None
 
