@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
-from server.account.models import ADMIN_ROLES, ROLES, DeviceToken, LoginAttempt, User
+from server.account.models import ADMIN_ROLES, COUNTY_ROLES, DeviceToken, LoginAttempt, User
 from server.core.clock import utcnow
 from server.core.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from server.extensions import db
@@ -255,7 +255,7 @@ def _station_admin_limits(actor: User, role: str, station_id) -> None:
 
 
 def _check_role_station(actor: User, role: str, station_id: int | None) -> None:
-    if role not in ROLES:
+    if role not in COUNTY_ROLES:  # a city or province account is made by `flask region user`, never here
         raise Invalid("角色不正确", fields={"role": ["角色不正确"]})
     if role == "county_admin":
         return
