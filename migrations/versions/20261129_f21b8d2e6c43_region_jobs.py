@@ -1,7 +1,7 @@
 """region jobs: a city's or the province's job (the roll-up export) has no county
 
 Revision ID: f21b8d2e6c43
-Revises: f20a7c1e5b32
+Revises: f18c0a1b2c3d
 Create Date: 2026-11-29 18:00:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "f21b8d2e6c43"
-down_revision = "f20a7c1e5b32"
+down_revision = "f18c0a1b2c3d"
 branch_labels = None
 depends_on = None
 
