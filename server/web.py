@@ -80,6 +80,19 @@ def before_request():
         if is_api() or request.endpoint is None:
             return error_response(401, "unauthenticated", "请先登录或令牌已失效")
         return redirect(url_for("admin_auth.login", next=request.full_path))
+    if g.user is not None and g.user.role == "volunteer" and not _volunteer_may():
+        return error_response(403, "forbidden", "消费义工只能使用“我的暗访”页面")
+
+
+# What a 消费义工 may reach besides the public pages: their own page (the volunteer blueprint, which shows
+# only their own assignments) and logging in and out. Every page and API of the bureau answers 403.
+VOLUNTEER_BLUEPRINTS = {"volunteer"}
+VOLUNTEER_ENDPOINTS = {"admin_auth.login", "admin_auth.logout"}
+
+
+def _volunteer_may() -> bool:
+    return (_is_public() or request.blueprint in VOLUNTEER_BLUEPRINTS
+            or request.endpoint in VOLUNTEER_ENDPOINTS)
 
 
 def _control_characters():

@@ -8,8 +8,12 @@ ROLES = {
     "county_admin": "县局管理员",
     "station_admin": "所（分局）管理员",
     "inspector": "执法人员",
+    "volunteer": "消费义工",
 }
 ADMIN_ROLES = ("county_admin", "station_admin")  # they manage the programme; inspectors record visits
+# Roles of the county, not of a station: county admins, and 消费义工 (volunteer consumers registered by the
+# county, who see their own assigned visits and nothing of the bureau's internals: server.web's gate).
+COUNTY_ROLES = ("county_admin", "volunteer")
 
 
 class User(UserMixin, db.Model):
@@ -41,6 +45,10 @@ class User(UserMixin, db.Model):
     @property
     def is_county(self) -> bool:
         return self.role == "county_admin"
+
+    @property
+    def is_volunteer(self) -> bool:
+        return self.role == "volunteer"
 
     @property
     def role_label(self) -> str:
