@@ -46,7 +46,7 @@ class Config:
     ISSUING_AUTHORITY = "缙云县市场监督管理局"
     # The public sign page is kept rendered per process: pages (LRU) and seconds an entry may live when
     # nothing synced changed (evaluations and targets are not in the change log; they show within this).
-    PUBLIC_PAGE_CACHE_SIZE = 2000
+    PUBLIC_PAGE_CACHE_SIZE = 20000  # about 36 MB a worker (server.public.cache)
     PUBLIC_PAGE_TTL = 30
     # gzip (and brotli where asked) for pages and JSON; photos are already compressed.
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/json", "text/javascript",
@@ -89,6 +89,7 @@ class Config:
             "SIGN_SERIAL_PREFIX": os.environ.get("SIGN_SERIAL_PREFIX", ""),
             # Behind a reverse proxy, how many hops of X-Forwarded-For to trust (for rate limits).
             "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS", "0")),
+            "PUBLIC_PAGE_CACHE_SIZE": int(os.environ.get("PUBLIC_PAGE_CACHE_SIZE", cls.PUBLIC_PAGE_CACHE_SIZE)),
             "PUBLIC_PAGE_TTL": float(os.environ.get("PUBLIC_PAGE_TTL", cls.PUBLIC_PAGE_TTL)),
             "CORRECTION_DAYS": int(os.environ.get("CORRECTION_DAYS", cls.CORRECTION_DAYS)),
             "GPS_DOUBT_ACCURACY_M": float(os.environ.get("GPS_DOUBT_ACCURACY_M", cls.GPS_DOUBT_ACCURACY_M)),

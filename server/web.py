@@ -11,6 +11,7 @@ from server.core.context import Actor, reset_actor, set_actor
 from server.core.errors import DomainError
 from server.extensions import db, login_manager
 from server.photo.storage import StorageUnavailable
+from server.scope import check_path_records
 
 # Endpoints anyone may reach without logging in. Everything else needs a user.
 # Blueprints whose every endpoint is public: the consumer's pages behind a sign's QR code, the directory
@@ -82,6 +83,8 @@ def before_request():
         return redirect(url_for("admin_auth.login", next=request.full_path))
     if g.user is not None and g.user.role == "volunteer" and not _volunteer_may():
         return error_response(403, "forbidden", "消费义工只能使用“我的暗访”页面")
+    if is_api():
+        check_path_records()  # a record out of scope is a 404 before its body is read (server.scope)
 
 
 # What a 消费义工 may reach besides the public pages: their own page (the volunteer blueprint, which shows

@@ -69,10 +69,17 @@ def records(app, client, world, evaluated, checklist):
         from server.redblack.models import RedBlackList
         draft = RedBlackList(county_id=world.ids["county"], title="红黑榜草稿", period_start=date(2023, 7, 1),
                              period_end=date(2023, 9, 30), created_by=world.ids["county_admin"])  # not public
-        db.session.add_all([batch, bulletin, job, draft])
+        from server.finding.models import Finding
+        finding = Finding(county_id=world.ids["county"], source="third_party", unit_name="不明商户",
+                          problem="未明码标价", found_on=date(2023, 9, 1), due_date=date(2023, 9, 30))
+        db.session.add_all([batch, bulletin, job, draft, finding])
+        db.session.flush()
+        from server.redblack.models import RedBlackEntry
+        entry = RedBlackEntry(list_id=draft.id, unit_id=world.ids["unit_a"], side="red")
+        db.session.add(entry)
         db.session.commit()
         ids["batch_id"], ids["bulletin_id"], ids["job_id"] = batch.id, bulletin.id, job.id
-        ids["list_id"] = draft.id
+        ids["list_id"], ids["entry_id"], ids["finding_id"] = draft.id, entry.id, finding.id
     ids["version_id"] = checklist
     with app.app_context():
         from server.volunteer.models import VolunteerAssignment
@@ -116,7 +123,8 @@ def id_routes(app):
 
 
 def test_every_id_in_a_path_is_known_to_this_test(app, records):
-    unknown = {a for _, args in id_routes(app) for a in args if a not in records and a not in NOT_IDS}
+    unknown = {a for _, args in id_routes(app) + [(r, a) for r, _, a in write_routes(app)] for a in args
+               if a not in records and a not in NOT_IDS}
     assert not unknown, f"routes take ids this scope test does not know: {unknown} — add a record of station A"
 
 
@@ -164,6 +172,52 @@ def test_a_station_in_a_query_argument_shows_nothing_of_that_station(app, world,
         if r.status_code < 400 and any(s in body for s in ("五云所", "五云放心超市")):
             leaks.append((rule.rule, r.status_code))
     assert not leaks, leaks
+
+
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def write_routes(app):
+    """(rule, method, its arguments) of every writing route whose path takes an id."""
+    return [(r, m, sorted(r.arguments)) for r in app.url_map.iter_rules() for m in sorted(r.methods & set(WRITES))
+            if r.arguments and not set(r.arguments) <= set(NOT_IDS)]
+
+
+def _changes(app) -> tuple:
+    """What a write leaves behind: the change log's counter and the audit log's length."""
+    with app.app_context():
+        from server.core.audit import AuditLog
+        from server.core.changelog import SyncCounter
+        counter = db.session.get(SyncCounter, 1)
+        return (counter.value if counter else None, db.session.scalar(db.select(db.func.count(AuditLog.id))))
+
+
+@pytest.mark.parametrize("who", ["b_admin", "b_insp", "x_admin"])
+def test_another_stations_and_another_countys_users_cannot_write_through_any_route_taking_an_id(
+        app, world, records, elsewhere, who):
+    """The writing routes too (POST, PUT, PATCH, DELETE, pages' forms and the API): 404 before anything is
+    read from the body, as if the record did not exist (or 403 for a role the user lacks, the same for a record
+    that is not there), and nothing is changed."""
+    client = app.test_client()
+    h = bearer(client.post("/api/v1/auth/token", json={"username": who, "password": PASSWORD}).json["token"])
+    assert login(client, who).status_code == 302
+    before = _changes(app)
+    wrong = []
+    for rule, method, args in write_routes(app):
+        if who != "x_admin" and set(args) & COUNTY_WIDE:
+            continue
+        url = rule.build({a: records[a] for a in args})[1]
+        api = url.startswith("/api/")
+        send = dict(method=method, headers=h if api else {}, **({"json": {}} if api else {"data": {}}))
+        r = client.open(url, **send)
+        if r.status_code == 403:
+            nothing = rule.build({a: INT_MAX for a in args})[1]
+            if client.open(nothing, **send).status_code == 403:
+                continue
+        if r.status_code != 404:
+            wrong.append((method, url, r.status_code))
+    assert not wrong, wrong
+    assert _changes(app) == before
 
 
 def test_a_volunteer_reaches_nothing_of_the_bureau(app, world, records):
