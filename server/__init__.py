@@ -94,7 +94,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from server.demo.cli import demo_cli
     from server.integrity.cli import integrity_cli
-    from server.station.cli import county_cli
+    from server.station.cli import county_cli, region_cli
     from server.signage.cli import signs_cli
     from server.unit.cli import units_cli
     from server.workday.cli import workdays_cli
@@ -106,5 +106,6 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(bulletin_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(county_cli)
+    app.cli.add_command(region_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(integrity_cli)

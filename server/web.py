@@ -22,6 +22,12 @@ PUBLIC_ENDPOINTS = {
     "accounts.create_token", "pwa.app_root", "pwa.app_file", "pwa.vendor_file",
 }
 
+# What a city or province account may reach: its own pages, logging out, and the landing page (which sends it
+# on to its roll-up). Every other staff page and the whole API — every county's write and personal data —
+# answers 403 to it, the same for a record that exists and one that does not.
+REGION_BLUEPRINTS = {"region"}
+REGION_ENDPOINTS = {"admin_auth.logout", "admin.dashboard"}
+
 # Inline style is allowed (templates and the field app set style attributes); inline script is not.
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
             "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -83,6 +89,9 @@ def before_request():
         return redirect(url_for("admin_auth.login", next=request.full_path))
     if g.user is not None and g.user.role == "volunteer" and not _volunteer_may():
         return error_response(403, "forbidden", "消费义工只能使用“我的暗访”页面")
+    if g.user is not None and g.user.is_region and not _is_public() and not (
+            request.blueprint in REGION_BLUEPRINTS or request.endpoint in REGION_ENDPOINTS):
+        return error_response(403, "forbidden", "市局、省局账号只能查看各县进度汇总，不能进入县局的业务页面")
     if is_api():
         check_path_records()  # a record out of scope is a 404 before its body is read (server.scope)
 

@@ -1,7 +1,7 @@
 """volunteers: 消费义工 assignments of anonymous visits, and the source of an evaluation
 
 Revision ID: f19b2c3d4e5f
-Revises: f19a1b2c3d4e
+Revises: f18c0a1b2c3d
 Create Date: 2026-11-29 17:50:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "f19b2c3d4e5f"
-down_revision = "f19a1b2c3d4e"
+down_revision = "f18c0a1b2c3d"
 branch_labels = None
 depends_on = None
 

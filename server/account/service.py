@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
-from server.account.models import ADMIN_ROLES, COUNTY_ROLES, ROLES, DeviceToken, LoginAttempt, User
+from server.account.models import ADMIN_ROLES, COUNTY_ROLES, STATIONLESS_ROLES, DeviceToken, LoginAttempt, User
 from server.core.clock import utcnow
 from server.core.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from server.extensions import db
@@ -258,9 +258,9 @@ def _station_admin_limits(actor: User, role: str, station_id) -> None:
 
 
 def _check_role_station(actor: User, role: str, station_id: int | None) -> None:
-    if role not in ROLES:
+    if role not in COUNTY_ROLES:  # a city or province account is made by `flask region user`, never here
         raise Invalid("角色不正确", fields={"role": ["角色不正确"]})
-    if role in COUNTY_ROLES:
+    if role in STATIONLESS_ROLES:
         return
     station = db.session.get(Station, station_id) if station_id else None
     if station is None or station.county_id != actor.county_id:
@@ -279,7 +279,7 @@ def create_user(actor: User, data: dict) -> User:
         raise Conflict("用户名已被使用", fields={"username": ["用户名已被使用"]})
     user = User(username=data["username"], name=data["name"], phone=data.get("phone", ""),
                 role=data["role"], county_id=actor.county_id,
-                station_id=None if data["role"] in COUNTY_ROLES else data["station_id"],
+                station_id=None if data["role"] in STATIONLESS_ROLES else data["station_id"],
                 password_hash=hash_password(data["password"]))
     db.session.add(user)
     db.session.flush()
@@ -299,7 +299,7 @@ def update_user(actor: User, user_id: int, data: dict) -> User:
         if key in data:
             setattr(user, key, data[key])
     user.role = role
-    user.station_id = None if role in COUNTY_ROLES else station_id
+    user.station_id = None if role in STATIONLESS_ROLES else station_id
     if data.get("password"):
         user.password_hash = hash_password(data["password"])
         end_sessions(user, devices=True, actor=actor)

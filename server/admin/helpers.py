@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from flask import g, request, url_for
 from marshmallow import Schema, ValidationError
 
-from server.account.models import ROLES
+from server.account.models import COUNTY_ROLES, ROLES
 from server.core.bounds import to_day
 from server.core.errors import Forbidden, Invalid
 from server.station.models import CARRIER_KINDS, TARGET_KINDS, UNIT_TYPES
@@ -76,6 +76,6 @@ def cst(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
 def template_helpers() -> dict:
     """Labels and the current user for every template."""
     return {"STAGES": STAGES, "STAGE_ORDER": STAGE_ORDER, "UNIT_TYPES": UNIT_TYPES,
-            "CARRIER_KINDS": CARRIER_KINDS, "TARGET_KINDS": TARGET_KINDS, "ROLES": ROLES,
+            "CARRIER_KINDS": CARRIER_KINDS, "TARGET_KINDS": TARGET_KINDS, "ROLES": ROLES, "COUNTY_ROLES": COUNTY_ROLES,
             "REMOVAL_REASONS": REMOVAL_REASONS, "BUSINESS_STATUSES": BUSINESS_STATUSES,
             "TRACKED_FIELDS": TRACKED_FIELDS, "page_url": page_url, "me": g.get("user")}

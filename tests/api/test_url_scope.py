@@ -1,7 +1,11 @@
 """Scope on every URL: walk the app's URL map, and for every GET route taking an id, ask for a record of
 station A as a user of station B (admin and inspector) and as a county admin of another county — each
 gets 404, as if the record did not exist. A route with an id this test does not know fails it, so a new
-route cannot be forgotten. Query arguments too: ?station_id=A on any page shows nothing of station A."""
+route cannot be forgotten. Query arguments too: ?station_id=A on any page shows nothing of station A.
+
+A city or province account (issue 20) reads its counties' progress and nothing else: every other URL, any
+method, with the ids of a real record, answers it 403 — no county's write and no personal data; a city that
+does not hold the county gets 404 for that county's page as for any record it may not see."""
 from datetime import date
 
 import pytest
@@ -9,7 +13,7 @@ import pytest
 from schemas.bounds import INT_MAX
 from server.account.models import User
 from server.extensions import db
-from server.station.models import County, Station
+from server.station.models import County, Region, Station
 from tests.conftest import PASSWORD, YEAR, bearer, login
 from tests.signage.conftest import evaluated, issue  # noqa: F401
 from tests.sync.conftest import checklist, inspection_body  # noqa: F401
@@ -33,7 +37,8 @@ COUNTY_WIDE = {"template_id", "version_id", "bulletin_id"}
 def records(app, client, world, evaluated, checklist):
     """One record of every kind that a URL names, all of station A: {argument name: id}."""
     sign_id, token, _ = issue(app, world)
-    ids = {"unit_id": world.ids["unit_a"], "sign_id": sign_id, "user_id": world.ids["inspector_a"]}
+    ids = {"unit_id": world.ids["unit_a"], "sign_id": sign_id, "user_id": world.ids["inspector_a"],
+           "county_id": world.ids["county"]}
     h_insp, h_admin = bearer(world.tokens["inspector_a"]), bearer(world.tokens["admin_a"])
     fails = [inspection_body(world.ids["unit_a"], checklist, conclusion="fail", fail_items=["pricing.have"])
              for _ in range(2)]
@@ -116,6 +121,27 @@ def elsewhere(app, world):
     return "x_admin"
 
 
+@pytest.fixture
+def regions(app, world):
+    """The city holding the world's county (account "city_here"), another city ("city_other") and the
+    province ("province_user")."""
+    with app.app_context():
+        pw = db.session.get(User, world.ids["admin_a"]).password_hash
+        province = Region(code="zj", name="浙江省市场监督管理局", kind="province")
+        db.session.add(province)
+        db.session.flush()
+        here = Region(code="ls", name="丽水市市场监督管理局", kind="city", parent_id=province.id)
+        other = Region(code="hz", name="杭州市市场监督管理局", kind="city", parent_id=province.id)
+        db.session.add_all([here, other])
+        db.session.flush()
+        db.session.get(County, world.ids["county"]).region_id = here.id
+        for username, region in (("city_here", here), ("city_other", other), ("province_user", province)):
+            db.session.add(User(username=username, name=username, role=region.kind, county_id=None,
+                                region_id=region.id, password_hash=pw))
+        db.session.commit()
+    return {"here": "city_here", "other": "city_other", "province": "province_user"}
+
+
 def id_routes(app):
     """(rule, its arguments) of every GET route whose path takes an argument."""
     return [(r, sorted(r.arguments)) for r in app.url_map.iter_rules()
@@ -128,15 +154,15 @@ def test_every_id_in_a_path_is_known_to_this_test(app, records):
     assert not unknown, f"routes take ids this scope test does not know: {unknown} — add a record of station A"
 
 
-@pytest.mark.parametrize("who", ["b_admin", "b_insp", "x_admin"])
+@pytest.mark.parametrize("who", ["b_admin", "b_insp", "x_admin", "city_other"])
 def test_another_stations_and_another_countys_users_get_404_for_every_route_taking_an_id(
-        app, world, records, elsewhere, who):
+        app, world, records, elsewhere, regions, who):
     client = app.test_client()
     h = bearer(client.post("/api/v1/auth/token", json={"username": who, "password": PASSWORD}).json["token"])
     assert login(client, who).status_code == 302
     wrong = []
     for rule, args in id_routes(app):
-        if who != "x_admin" and set(args) & COUNTY_WIDE:
+        if who in ("b_admin", "b_insp") and set(args) & COUNTY_WIDE:
             continue
         url = rule.build({a: records[a] for a in args})[1]
         r = client.get(url, headers=h if url.startswith("/api/") else {})
@@ -149,8 +175,9 @@ def test_another_stations_and_another_countys_users_get_404_for_every_route_taki
     assert not wrong, wrong
 
 
-@pytest.mark.parametrize("who", ["b_admin", "x_admin"])
-def test_a_station_in_a_query_argument_shows_nothing_of_that_station(app, world, records, elsewhere, who):
+@pytest.mark.parametrize("who", ["b_admin", "x_admin", "city_other"])
+def test_a_station_in_a_query_argument_shows_nothing_of_that_station(app, world, records, elsewhere, regions,
+                                                                      who):
     """/lookback?station_id=A showed station A's look-back runs to anyone (issue 16)."""
     client = app.test_client()
     login(client, who)
@@ -192,9 +219,9 @@ def _changes(app) -> tuple:
         return (counter.value if counter else None, db.session.scalar(db.select(db.func.count(AuditLog.id))))
 
 
-@pytest.mark.parametrize("who", ["b_admin", "b_insp", "x_admin"])
+@pytest.mark.parametrize("who", ["b_admin", "b_insp", "x_admin", "city_other"])
 def test_another_stations_and_another_countys_users_cannot_write_through_any_route_taking_an_id(
-        app, world, records, elsewhere, who):
+        app, world, records, elsewhere, regions, who):
     """The writing routes too (POST, PUT, PATCH, DELETE, pages' forms and the API): 404 before anything is
     read from the body, as if the record did not exist (or 403 for a role the user lacks, the same for a record
     that is not there), and nothing is changed."""
@@ -204,7 +231,7 @@ def test_another_stations_and_another_countys_users_cannot_write_through_any_rou
     before = _changes(app)
     wrong = []
     for rule, method, args in write_routes(app):
-        if who != "x_admin" and set(args) & COUNTY_WIDE:
+        if who in ("b_admin", "b_insp") and set(args) & COUNTY_WIDE:
             continue
         url = rule.build({a: records[a] for a in args})[1]
         api = url.startswith("/api/")
@@ -236,6 +263,7 @@ def test_a_volunteer_reaches_nothing_of_the_bureau(app, world, records):
                                    prefix="fx_left_ov"))
         db.session.commit()
     h = bearer("fx_left_over")
+    before = _changes(app)
     fill = {"token": "x", "raw": "x", "sha": "0" * 64, "sha256": "0" * 64, "path": "x", **records,
             "filename": "x", "name": "x"}
     wrong, walked = [], 0
@@ -255,3 +283,52 @@ def test_a_volunteer_reaches_nothing_of_the_bureau(app, world, records):
             if "五云放心超市" in body or "五云所" in body:
                 wrong.append((method, url, "shows station A"))
     assert walked > 150 and not wrong, wrong
+    assert _changes(app) == before
+
+
+def _region_may(rule) -> bool:
+    from server.web import PUBLIC_BLUEPRINTS, PUBLIC_ENDPOINTS, REGION_BLUEPRINTS, REGION_ENDPOINTS
+    blueprint = rule.endpoint.split(".")[0]
+    return (rule.endpoint in PUBLIC_ENDPOINTS | REGION_ENDPOINTS or blueprint in PUBLIC_BLUEPRINTS | REGION_BLUEPRINTS
+            or rule.rule.startswith("/app"))  # the field app's files: static, no data
+
+
+@pytest.mark.parametrize("who", ["city_here", "province_user"])
+def test_a_region_account_reaches_no_county_page_nor_write_of_any_method(app, world, records, regions, who):
+    """Every staff page and API route, GET or POST/PUT/PATCH/DELETE, with the ids of real records of the
+    county the region oversees: 403, and nothing changed."""
+    client = app.test_client()
+    token = client.post("/api/v1/auth/token", json={"username": who, "password": PASSWORD}).json["token"]
+    h = bearer(token)
+    assert login(client, who).status_code == 302
+    before = _changes(app)
+    wrong, seen = [], 0
+    for rule in app.url_map.iter_rules():
+        if _region_may(rule):
+            continue
+        args = {a: records.get(a, "x" if a in NOT_IDS else INT_MAX) for a in rule.arguments}
+        url = rule.build(args)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            r = client.open(url, method=method, headers=h if url.startswith("/api/") else {},
+                            json={} if method != "GET" else None)
+            seen += 1
+            if r.status_code != 403:
+                wrong.append((method, url, r.status_code))
+    assert seen > 100
+    assert not wrong, wrong
+    assert _changes(app) == before
+
+
+def test_a_city_sees_its_countys_page_and_not_anothers(app, world, records, regions):
+    here, other = app.test_client(), app.test_client()
+    login(here, "city_here")
+    login(other, "city_other")
+    url = f"/region/counties/{world.ids['county']}?year={YEAR}"
+    assert here.get(url).status_code == 200
+    assert other.get(url).status_code == 404
+    assert "缙云县" not in other.get("/region/").get_data(as_text=True)
+    assert "缙云县" in here.get("/region/").get_data(as_text=True)
+    province = app.test_client()
+    login(province, "province_user")
+    assert province.get(url).status_code == 200
+    assert province.get("/").headers["Location"].endswith("/region/")
