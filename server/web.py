@@ -26,7 +26,9 @@ PUBLIC_ENDPOINTS = {
 # on to its roll-up). Every other staff page and the whole API — every county's write and personal data —
 # answers 403 to it, the same for a record that exists and one that does not.
 REGION_BLUEPRINTS = {"region"}
-REGION_ENDPOINTS = {"admin_auth.logout", "admin.dashboard"}
+REGION_ENDPOINTS = {"admin_auth.logout", "admin.dashboard",
+                    # their own background jobs (the roll-up export): server.job.service shows each only its own
+                    "admin.job_list", "admin.job_page", "admin.job_file", "admin.job_retry"}
 
 # Inline style is allowed (templates and the field app set style attributes); inline script is not.
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "

@@ -1,7 +1,7 @@
 """volunteers: 消费义工 assignments of anonymous visits, and the source of an evaluation
 
 Revision ID: f19b2c3d4e5f
-Revises: f18c0a1b2c3d
+Revises: f21b8d2e6c43
 Create Date: 2026-11-29 17:50:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "f19b2c3d4e5f"
-down_revision = "f18c0a1b2c3d"
+down_revision = "f21b8d2e6c43"
 branch_labels = None
 depends_on = None
 

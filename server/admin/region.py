@@ -1,9 +1,10 @@
 """The pages of a city or province user: the roll-up of its counties and each county's board (read-only)."""
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from schemas.station import YearQuerySchema
 from server.admin.helpers import parse_form
 from server.core.errors import Forbidden
+from server.job import service as jobs
 from server.region import service
 
 bp = Blueprint("region", __name__, url_prefix="/region")
@@ -39,3 +40,12 @@ def county(county_id: int):
     return render_template("admin/region_county.html", board=view["board"], pace=view["pace"],
                            charts=view["charts"], lens_county=view["county"], view=view, year=year, years=years,
                            alerts={}, missing_year=None)
+
+
+@bp.post("/export")
+def export():
+    """Start the roll-up's XLSX as a background job; its page shows the counties done and gives the file."""
+    year = _year()
+    job = jobs.start(g.user, "rollup_export", {"year": year, "label": f"{year}年度各县进度汇总"},
+                     total=len(service.region_counties(g.user)))
+    return redirect(url_for("admin.job_page", job_id=job.id), 303)

@@ -12,7 +12,7 @@ from server.dashboard import chart, pace
 from server.dashboard import service as progress
 from server.extensions import db
 from server.station.models import County, Region
-from server.station.service import county_lens, targets_for
+from server.station.service import county_lens, region_counties, targets_for  # noqa: F401
 
 
 def default_year(user) -> int:

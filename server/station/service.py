@@ -29,6 +29,21 @@ class CountyLens:
         return True
 
 
+@dataclass(frozen=True)
+class StationLens:
+    """One station as its station admin sees it, read-only: what a job computing every station's bulletin
+    for a county admin looks through (never a request's user)."""
+
+    county_id: int
+    station_id: int
+    role: str = "station_view"
+    id: None = None
+
+    @property
+    def is_county(self) -> bool:
+        return False
+
+
 def region_county_ids(user):
     """The counties a city or province user oversees, as a SELECT of county ids: the province every
     county, a city the counties placed in it (County.region_id)."""
