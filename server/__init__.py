@@ -81,6 +81,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(redblack_bp)
+    from server.volunteer.views import bp as volunteer_bp
+    app.register_blueprint(volunteer_bp)
     for bp in (account_api, station_api, unit_api, carrier_api, checklist_api, task_api, inspection_api,
                photo_api, sign_api, sync_api, complaint_api, directory_api,
                redblack_api):

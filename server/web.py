@@ -89,11 +89,24 @@ def before_request():
         if is_api() or request.endpoint is None:
             return error_response(401, "unauthenticated", "请先登录或令牌已失效")
         return redirect(url_for("admin_auth.login", next=request.full_path))
+    if g.user is not None and g.user.role == "volunteer" and not _volunteer_may():
+        return error_response(403, "forbidden", "消费义工只能使用“我的暗访”页面")
     if g.user is not None and g.user.is_region and not _is_public() and not (
             request.blueprint in REGION_BLUEPRINTS or request.endpoint in REGION_ENDPOINTS):
         return error_response(403, "forbidden", "市局、省局账号只能查看各县进度汇总，不能进入县局的业务页面")
     if is_api():
         check_path_records()  # a record out of scope is a 404 before its body is read (server.scope)
+
+
+# What a 消费义工 may reach besides the public pages: their own page (the volunteer blueprint, which shows
+# only their own assignments) and logging in and out. Every page and API of the bureau answers 403.
+VOLUNTEER_BLUEPRINTS = {"volunteer"}
+VOLUNTEER_ENDPOINTS = {"admin_auth.login", "admin_auth.logout"}
+
+
+def _volunteer_may() -> bool:
+    return (_is_public() or request.blueprint in VOLUNTEER_BLUEPRINTS
+            or request.endpoint in VOLUNTEER_ENDPOINTS)
 
 
 def _control_characters():

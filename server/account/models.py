@@ -9,12 +9,16 @@ COUNTY_ROLES = {
     "county_admin": "县局管理员",
     "station_admin": "所（分局）管理员",
     "inspector": "执法人员",
+    "volunteer": "消费义工",
 }
 ROLES = {**COUNTY_ROLES, "city": "市局（查看各县进度）", "province": "省局（查看各县进度）"}
 ADMIN_ROLES = ("county_admin", "station_admin")  # they manage the programme; inspectors record visits
 # Above the counties: they read the counties' progress and the roll-up, masked, and change nothing
 # (server.region; the request gate in server.web keeps them to those pages).
 REGION_ROLES = ("city", "province")
+# Accounts of the county, not of a station: county admins, and 消费义工 (volunteer consumers registered by the
+# county, who see their own assigned visits and nothing of the bureau's internals: server.web's gate).
+STATIONLESS_ROLES = ("county_admin", "volunteer")
 
 
 class User(UserMixin, db.Model):
@@ -54,6 +58,10 @@ class User(UserMixin, db.Model):
     @property
     def is_region(self) -> bool:
         return self.role in REGION_ROLES
+
+    @property
+    def is_volunteer(self) -> bool:
+        return self.role == "volunteer"
 
     @property
     def role_label(self) -> str:

@@ -41,7 +41,7 @@ FIELDS = {
     "revoked_at": "撤销时间", "revoke_reason": "撤销原因", "replaced_by_id": "更换为", "action": "操作",
     "sign_id": "标识", "conclusion": "结论", "summary": "检查意见", "inspector_id": "检查人",
     "started_at": "开始时间", "ended_at": "结束时间", "submitted_at": "提交时间", "signer_name": "签字人",
-    "signed_at": "签字时间", "task_id": "任务", "supersedes_id": "更正的记录", "result": "结果",
+    "signed_at": "签字时间", "task_id": "任务", "supersedes_id": "更正的记录", "correction_reason": "更正原因", "corrected_by_id": "更正人", "imported_by_id": "导入人", "result": "结果",
     "item_code": "检查项", "demand": "整改要求", "due_date": "期限", "closed_at": "办结时间",
     "assignee_id": "承办人", "done_at": "完成时间", "created_by_id": "创建人", "source": "来源",
     "description": "内容", "received_at": "收到时间", "stars": "星级", "comment": "评价内容",

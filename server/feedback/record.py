@@ -14,7 +14,7 @@ from flask import current_app
 from server.checklist.service import base_pairs
 from server.core.clock import today
 from server.extensions import db
-from server.feedback.models import Evaluation
+from server.feedback.models import EVALUATION_SOURCES, Evaluation
 from server.station.service import scope_clause
 from server.unit.models import Unit
 
@@ -115,16 +115,20 @@ def pair_averages(evaluations: list, pairs: dict) -> list[dict]:
 def unit_record(user, unit, on: date | None = None) -> dict:
     """What the staff unit page shows of the unit's evaluations (within the user's scope): {"evaluations"
     (newest first), "pairs" (`pair_averages`), "trend" (`trend`), "pair_names" ({code: "有…·无…"}), "n", "avg", "low" (the unit's entry of
-    `low_star_units` as of `on`, or None), "rule" (`low_stars_settings`), "W", "H", "BAR_BOTTOM"}."""
+    `low_star_units` as of `on`, or None), "rule" (`low_stars_settings`), "W", "H", "BAR_BOTTOM", "SOURCES" (labels), "visits" ({evaluation id: its
+    消费义工 assignment}), "show_who" (county admins alone see which volunteer made a visit, and its photos)}."""
     on = on or today()
     evaluations = db.session.scalars(sa.select(Evaluation).where(
         Evaluation.unit_id == unit.id, scope_clause(user, Evaluation.station_id, Evaluation.county_id))
         .order_by(Evaluation.created_at.desc(), Evaluation.id.desc())).all()
     stars = [e.stars for e in evaluations]
     low = next(iter(low_star_units([unit.station_id], on, unit.id)), None)
+    from server.volunteer.service import visits_of_evaluations  # volunteers build on feedback, not the reverse
+    visits = visits_of_evaluations([e.id for e in evaluations if e.source == "volunteer"])
     pairs = base_pairs(unit.county_id)
     return {"evaluations": evaluations, "pairs": pair_averages(evaluations, pairs),
             "pair_names": {code: f"{have}·{have_not}" for code, (have, have_not) in pairs.items()},
             "trend": trend(evaluations, on), "n": len(stars),
             "avg": round(sum(stars) / len(stars), 1) if stars else None, "low": low,
-            "rule": low_stars_settings(), "W": W, "H": H, "BAR_BOTTOM": BAR_BOTTOM}
+            "rule": low_stars_settings(), "W": W, "H": H, "BAR_BOTTOM": BAR_BOTTOM,
+            "SOURCES": EVALUATION_SOURCES, "visits": visits, "show_who": user.role == "county_admin"}

@@ -101,10 +101,12 @@ def add_complaint(sign, data: dict, addr: str, photo: bytes | None = None) -> Co
 
 
 def rating_clause(unit_id) -> sa.Select:
-    """SELECT avg, n: the average stars and number of evaluations of a unit (`unit_id` a value or a
-    bind parameter), for callers that fold it into a statement of their own (the public page)."""
+    """SELECT avg, n: the average stars and number of consumers' evaluations of a unit (`unit_id` a value or a
+    bind parameter), for callers that fold it into a statement of their own (the public page). A 消费义工's
+    visit is not a consumer's: it feeds the staff's record, never the public figure (which would tell the
+    unit when it was visited)."""
     return sa.select(sa.func.avg(Evaluation.stars).label("avg"), sa.func.count(Evaluation.id).label("n")).where(
-        Evaluation.unit_id == unit_id)
+        Evaluation.unit_id == unit_id, Evaluation.source == "consumer")
 
 
 def rating_of(avg, n: int) -> tuple[float | None, int]:

@@ -87,6 +87,19 @@ def records(app, client, world, evaluated, checklist):
         ids["list_id"], ids["entry_id"], ids["finding_id"] = draft.id, entry.id, finding.id
     ids["version_id"] = checklist
     with app.app_context():
+        from server.volunteer.models import VolunteerAssignment
+        volunteer = User(username="vol_a", name="义工甲", role="volunteer", county_id=world.ids["county"],
+                         password_hash=db.session.get(User, world.ids["admin_a"]).password_hash)
+        db.session.add(volunteer)
+        db.session.flush()
+        visit = VolunteerAssignment(county_id=world.ids["county"], station_id=world.ids["a"],
+                                    unit_id=world.ids["unit_a"], volunteer_id=volunteer.id,
+                                    due_date=date(2023, 10, 1), created_by_id=world.ids["county_admin"],
+                                    photos=["a" * 64])
+        db.session.add(visit)
+        db.session.commit()
+        ids["assignment_id"], ids["sha"] = visit.id, "a" * 64  # a visit's photo: /volunteers/assignments/<id>/photos/<sha>
+    with app.app_context():
         from server.checklist.models import ChecklistVersion
         ids["template_id"] = db.session.get(ChecklistVersion, checklist).template_id
     assert all(ids.values()), ids
@@ -231,6 +244,45 @@ def test_another_stations_and_another_countys_users_cannot_write_through_any_rou
         if r.status_code != 404:
             wrong.append((method, url, r.status_code))
     assert not wrong, wrong
+    assert _changes(app) == before
+
+
+def test_a_volunteer_reaches_nothing_of_the_bureau(app, world, records):
+    """消费义工 (issue 19, item 3): every URL of the app but the public pages and the volunteer's own (/v/)
+    answers 403 or 404 to a volunteer logged in, by any method, and the API refuses them even with a device
+    token (one left from an earlier role); no API token is issued to them."""
+    from server.account.models import DeviceToken
+    from server.account.service import _token_hash
+    from server.web import PUBLIC_BLUEPRINTS, PUBLIC_ENDPOINTS
+    client = app.test_client()
+    assert login(client, "vol_a").status_code == 302
+    assert client.post("/api/v1/auth/token", json={"username": "vol_a", "password": PASSWORD}).status_code == 403
+    with app.app_context():
+        vol = db.session.scalar(db.select(User).where(User.username == "vol_a"))
+        db.session.add(DeviceToken(user_id=vol.id, name="旧手机", token_hash=_token_hash("fx_left_over"),
+                                   prefix="fx_left_ov"))
+        db.session.commit()
+    h = bearer("fx_left_over")
+    before = _changes(app)
+    fill = {"token": "x", "raw": "x", "sha": "0" * 64, "sha256": "0" * 64, "path": "x", **records,
+            "filename": "x", "name": "x"}
+    wrong, walked = [], 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS or rule.endpoint.split(".")[0] in PUBLIC_BLUEPRINTS:
+            continue  # the consumer's pages: public to everyone
+        if rule.endpoint.startswith("volunteer.") or rule.endpoint.startswith("admin_auth."):
+            continue  # the volunteer's own page, logging in and out
+        url = rule.build({a: fill.get(a, 1) for a in rule.arguments})[1]  # POST-only routes: any id
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            r = client.open(url, method=method, headers=h if url.startswith("/api/") else {})
+            walked += 1
+            to_login = r.status_code in (302, 303) and "/login" in r.headers.get("Location", "")
+            if r.status_code not in (403, 404) and not to_login:
+                wrong.append((method, url, r.status_code))
+            body = r.get_data(as_text=True) if r.mimetype.startswith(("text/", "application/json")) else ""
+            if "五云放心超市" in body or "五云所" in body:
+                wrong.append((method, url, "shows station A"))
+    assert walked > 150 and not wrong, wrong
     assert _changes(app) == before
 
 

@@ -9,7 +9,7 @@ from server.inspection import signing
 from server.inspection.models import Inspection
 from tests.conftest import bearer
 from tests.e2e.conftest import no_horizontal_overflow, shot
-from tests.e2e.pwa_helpers import field, login, sign, store, wait_controlled, wait_states  # noqa: F401
+from tests.e2e.pwa_helpers import field, login, sign, store, wait_controlled, wait_states, wait_synced  # noqa: F401
 from tests.sync.conftest import change, checklist, inspection_body  # noqa: F401
 
 
@@ -92,3 +92,37 @@ def test_an_inspector_corrects_their_inspection_offline_and_it_syncs(phone, live
     phone.set_viewport_size({"width": 740, "height": 360})
     shot(phone, "pwa-correction-chain-landscape")
     assert no_horizontal_overflow(phone)
+
+
+OLD_FORMAT = """async () => {
+  const db = await new Promise((ok, no) => { const r = indexedDB.open('fangxin'); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+  await new Promise((ok, no) => {
+    const t = db.transaction(['inspections', 'meta'], 'readwrite');
+    const s = t.objectStore('inspections');
+    s.getAll().onsuccess = (e) => { for (const i of e.target.result) {
+      const { answers, correctable_until, template_version_id, ...old } = i; s.put(old); } };
+    t.objectStore('meta').delete('pull_format');
+    t.oncomplete = ok; t.onerror = () => no(t.error);
+  });
+  db.close();
+}"""
+
+
+def test_records_pulled_before_corrections_are_pulled_again_once(phone, live_server, field, client):
+    # Given a phone that pulled its inspections before they carried their content (an older app)
+    first = inspection_body(field.ids["unit_a"], field.ids["checklist"], conclusion="fail", fail_items=["pricing.have"])
+    client.post("/api/v1/sync/push", headers=bearer(field.tokens["inspector_a"]), json={"changes": [change(first)]})
+    login(phone, live_server)
+    phone.evaluate(OLD_FORMAT)
+    [old] = store(phone, "inspections")
+    assert "answers" not in old and "correctable_until" not in old
+    # When it syncs after the update
+    before = {r["key"]: r["value"] for r in store(phone, "meta")}["last_sync"]
+    phone.evaluate("import('/app/js/sync.js').then((s) => s.syncNow())")
+    wait_synced(phone, after=before)
+    # Then the record is pulled again with its content, and 更正 is offered
+    [again] = store(phone, "inspections")
+    assert again["answers"] and again["correctable_until"]
+    assert {r["key"]: r["value"] for r in store(phone, "meta")}["pull_format"] == 2
+    phone.evaluate(f"location.hash = '#/unit/{field.ids['unit_a']}'")
+    phone.wait_for_selector(f"[data-correct='{first['client_id']}']")

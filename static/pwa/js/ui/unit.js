@@ -1,5 +1,5 @@
 // A unit: details, this year's stage and sign, recent inspections, open rectifications, and actions.
-import { all, get } from '../db.js';
+import { all, get, describe } from '../db.js';
 import { esc, STAGES, STAGE_ORDER, UNIT_TYPES, TASK_KINDS, BUSINESS, CONCLUSIONS, RECT_STATUS, STATES } from '../labels.js';
 import { unitView, yearOf, templateFor, newDraft, draftsFor, inspectionsOf, signInForce, correctionDraft } from '../records.js';
 import { go } from '../router.js';
@@ -124,15 +124,19 @@ async function draw(main, param) {
     const original = inspections.find((i) => i.client_id === b.dataset.correct);
     const template = await get('templates', original.template_version_id);
     if (!template) { alert('本机缺少原记录所用的检查表版本，请联网同步后再更正'); return; }
-    go(`#/inspect/${(await correctionDraft(original, unit, template)).id}`);
+    try {
+      go(`#/inspect/${(await correctionDraft(original, unit, template)).id}`);
+    } catch (err) { alert(describe(err)); }
   });
   const start = main.querySelector('#start');
   if (start) {
     start.addEventListener('click', async () => {
       const template = await templateFor(unit);
       if (!template) { alert('本机还没有检查表，请联网同步一次'); return; }
-      const d = await newDraft(unit, template, { taskId, kind: main.querySelector('#kind').value });
-      go(`#/inspect/${d.id}`);
+      try {
+        const d = await newDraft(unit, template, { taskId, kind: main.querySelector('#kind').value });
+        go(`#/inspect/${d.id}`);
+      } catch (err) { alert(describe(err)); }
     });
   }
 }
