@@ -81,7 +81,8 @@ def bulletin_complaints(user, ids, start, end, year_start):
         versus = "；".join(compare(y["mediation"]["percent"], bench)) or "—"
         return [name, count] + [pct(m[k]) for k in keys] + [pct(y["mediation"]), versus]
     rows = [row(names[sid], received.get(sid, 0), month[sid], ytd[sid]) for sid in ids]
-    rows.append(row("全县", sum(received.values()), month["county"], ytd["county"]))
+    if len(ids) > 1:  # one station's bulletin: its row is the total
+        rows.append(row("全县", sum(received.values()), month["county"], ytd["county"]))
     return {"header": ["所（分局）", "本月收到"] + [RATES[k] for k in keys] + ["年度调解成功率", "对比全国、全省平均"],
             "rows": rows}
 
