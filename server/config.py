@@ -59,6 +59,10 @@ class Config:
     # before staff in the daily patrol (每天网上巡).
     # An inspector may correct a submitted inspection of their own for this many days; admins at any time.
     CORRECTION_DAYS = 7
+    # The least ink (dark pixels of the signature image) a signature must have to be accepted from a device: a
+    # tap draws about 7 (pen 3 px at 1× pixel ratio) to 40 (6 px at 2×); the app's minimum stroke length, 150
+    # CSS px, draws about 450 at 1× and 1 800 at 2×. Checked when the image is on the server at submission.
+    SIGNATURE_MIN_INK_PX = 300
     GPS_DOUBT_ACCURACY_M = 200
     GPS_DOUBT_DISTANCE_M = 500
     # A unit with at least LOW_STARS_MIN_COUNT evaluations averaging at most LOW_STARS_MAX_AVG stars within
@@ -92,6 +96,7 @@ class Config:
             "PUBLIC_PAGE_CACHE_SIZE": int(os.environ.get("PUBLIC_PAGE_CACHE_SIZE", cls.PUBLIC_PAGE_CACHE_SIZE)),
             "PUBLIC_PAGE_TTL": float(os.environ.get("PUBLIC_PAGE_TTL", cls.PUBLIC_PAGE_TTL)),
             "CORRECTION_DAYS": int(os.environ.get("CORRECTION_DAYS", cls.CORRECTION_DAYS)),
+            "SIGNATURE_MIN_INK_PX": int(os.environ.get("SIGNATURE_MIN_INK_PX", cls.SIGNATURE_MIN_INK_PX)),
             "GPS_DOUBT_ACCURACY_M": float(os.environ.get("GPS_DOUBT_ACCURACY_M", cls.GPS_DOUBT_ACCURACY_M)),
             "GPS_DOUBT_DISTANCE_M": float(os.environ.get("GPS_DOUBT_DISTANCE_M", cls.GPS_DOUBT_DISTANCE_M)),
             "LOW_STARS_DAYS": int(os.environ.get("LOW_STARS_DAYS", cls.LOW_STARS_DAYS)),

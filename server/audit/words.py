@@ -6,13 +6,14 @@ resolves ids of users, stations and units to their names (gathered once per page
 from datetime import datetime, timedelta
 
 from server.account.models import ROLES
-from server.feedback.models import COMPLAINT_KINDS
+from server.feedback.models import COMPLAINT_KINDS, EVALUATION_SOURCES
 from server.finding.models import DECISIONS as FINDING_DECISIONS, SOURCES as FINDING_SOURCES
 from server.inspection.models import CONCLUSIONS, RECTIFICATION_STATUSES, RESULTS
 from server.signage.models import ACTIONS as SIGN_ACTIONS, REVOKE_REASONS, STATUSES as SIGN_STATUSES
 from server.station.models import TARGET_KINDS, UNIT_TYPES
 from server.unit.models import BUSINESS_STATUSES, REMOVAL_REASONS, STAGES, TRACKED_FIELDS
 from server.visit.models import TASK_KINDS, TASK_STATUSES
+from server.volunteer.models import ASSIGNMENT_STATUSES
 
 ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除"}
 
@@ -27,6 +28,7 @@ ENTITIES = {
     "lookback": "每周回头看", "patrol_day": "每日网上巡", "patrol_mark": "网上巡标记",
     "calendar_year": "节假日年度", "calendar_day": "节假日", "deadline_rule": "期限规则",
     "mediation_benchmark": "调解成功率参照", "finding": "评估问题", "sync_receipt": "同步回执", "login_attempt": "登录尝试",
+    "volunteer_assignment": "消费义工暗访",
 }
 
 FIELDS = {
@@ -57,6 +59,8 @@ FIELDS = {
     "finding_id": "评估问题", "problem": "问题描述", "pair_code": "八有八无", "found_on": "发现日期",
     "unit_name": "单位名称（原文）", "batch": "导入批次", "row_no": "行号", "decision": "处理决定",
     "decision_note": "处理理由", "decided_by_id": "处理人", "decided_at": "处理时间",
+    "volunteer_id": "消费义工", "carrier_id": "载体", "visited_at": "暗访时间", "evaluation_id": "评价",
+    "pair_stars": "八有八无分项星级",
 }
 
 # Fields that say nothing to a person, or must not be shown.
@@ -77,9 +81,10 @@ BY_ENTITY = {  # the same field name means different things in different records
     ("target", "kind"): TARGET_KINDS, ("unit_change", "field"): {**FIELDS, **TRACKED_FIELDS},
     ("rectification", "status"): RECTIFICATION_STATUSES,
     ("finding", "source"): FINDING_SOURCES, ("finding", "decision"): FINDING_DECISIONS,
+    ("volunteer_assignment", "status"): ASSIGNMENT_STATUSES, ("evaluation", "source"): EVALUATION_SOURCES,
 }
 PEOPLE = {"user_id", "issued_by", "posted_by", "inspector_id", "assignee_id", "created_by_id",
-          "resolved_by_id", "revoked_by_id", "updated_by_id", "decided_by_id"}
+          "resolved_by_id", "revoked_by_id", "updated_by_id", "decided_by_id", "volunteer_id"}
 
 
 def device_label(device: str, names: dict) -> str:

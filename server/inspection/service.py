@@ -133,6 +133,30 @@ def _superseded(user, client_id: str | None, unit, reason: str) -> Inspection | 
     return old
 
 
+SIGNATURE_ORIGINAL_MAX = 2 * 1024 * 1024  # a signature is a small drawing; a bigger image is not measured
+
+
+def check_signature_ink(signature_sha256: str | None) -> None:
+    """The owner's signature must be more than a tap (issue 18, item 1): its image, when already on the server
+    (the field app uploads photos before it pushes), must have at least SIGNATURE_MIN_INK_PX dark pixels.
+    Invalid (422, field signature_sha256) otherwise. An image not uploaded yet, larger than 2 MB or not
+    decodable is not measured here: the record waits for it, and the app measured the strokes as drawn."""
+    from server.photo.imaging import BadImage, dark_pixels
+    from server.photo.models import Photo
+    from server.photo.storage import ObjectMissing, StorageUnavailable, current_storage
+    photo = db.session.get(Photo, signature_sha256) if signature_sha256 else None
+    if photo is None or photo.size > SIGNATURE_ORIGINAL_MAX:
+        return
+    try:
+        with current_storage().open(photo.original_key) as stream:
+            ink = dark_pixels(stream.read())
+    except (BadImage, OSError, ObjectMissing, StorageUnavailable):
+        return  # not measurable now: the photo store is down or the bytes are not an image we read
+    if ink < current_app.config["SIGNATURE_MIN_INK_PX"]:
+        raise Invalid("签名过短：请负责人完整签写姓名后再提交",
+                      fields={"signature_sha256": ["签名过短：请负责人完整签写姓名"]})
+
+
 def correction_deadline(inspection: Inspection):
     """Until when (naive UTC) its own inspector may correct a submitted inspection: its submission plus
     the setting CORRECTION_DAYS (default 7: a week covers the follow-up call or the office review in which

@@ -167,7 +167,22 @@ async function afterFlush(sent) {
   if (sent && !form && navigator.onLine && $('#outbox')) location.reload(); // the lists, as the server has them now
 }
 
+/** Logging out forgets the kept pages (another person may use the phone next); visits not yet sent stay
+ *  kept and are sent after the volunteer logs in again. */
+function forgetPagesOnLogout() {
+  const form = document.querySelector('form.logout');
+  if (!form || !('caches' in window)) return;
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const waiting = (await allKept().catch(() => [])).filter((r) => r.state === 'waiting').length;
+    if (waiting && !confirm(`还有${waiting}条暗访评价未发送，退出后须由本人重新登录才能发送。确定退出吗？`)) return;
+    await caches.delete(CACHE).catch(() => {});
+    form.submit();
+  });
+}
+
 async function main() {
+  forgetPagesOnLogout();
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/v/sw.js', { scope: '/v/' }).catch(() => {});
   showNetwork();
   window.addEventListener('offline', showNetwork);

@@ -181,3 +181,25 @@ def test_the_importer_is_shown_beside_the_author(client, world, checklist, app):
     assert "导入" not in c.get(f"/inspections/{own_id}").get_data(as_text=True)
     api = client.get(f"/api/v1/inspections/{imported_id}", headers=bearer(world.tokens["admin_a"])).get_json()
     assert api["imported_by_name"] == "a_admin" and api["inspector_name"] == "a_insp"
+
+
+def test_a_tap_signature_is_refused_by_the_server_too(client, world, checklist, app):
+    """Issue 18, item 1 on the server: a signature image with almost no ink (a tap) is refused, 422 in Chinese;
+    a signature not uploaded yet cannot be measured and waits for its image."""
+    from tests.admin.test_inspections import png, upload
+    from PIL import Image, ImageDraw
+    import io
+    token = world.tokens["inspector_a"]
+    tap = Image.new("RGB", (640, 360), "white")
+    ImageDraw.Draw(tap).ellipse((100, 100, 106, 106), fill="black")  # about 40 dark pixels
+    out = io.BytesIO()
+    tap.save(out, "PNG")
+    sha = upload(client, token, out.getvalue())
+    body = inspection_body(world.ids["unit_a"], checklist, signature=sha)
+    r = client.post("/api/v1/inspections", headers=bearer(token), json=body)
+    assert r.status_code == 422 and "签名过短" in r.get_json()["error"]["fields"]["signature_sha256"][0], r.get_json()
+    assert _ids(app) == []
+    # A drawn signature passes
+    signature, data = png((20, 20, 20), (120, 40))
+    upload(client, token, data)
+    assert _push(client, token, inspection_body(world.ids["unit_a"], checklist, signature=signature))["status"] == "applied"

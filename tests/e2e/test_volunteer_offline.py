@@ -102,5 +102,37 @@ def test_a_visit_sent_offline_reaches_the_units_record(browser, live_server, app
         assert "消费义工暗访" in section and "价签与结算价不一致" in section and "有明码标价·无价格欺诈 1星" in section
         assert "义工小王" not in page.content()
         page.locator("#consumer-evaluations").screenshot(path=str(ARTIFACTS / "volunteer-unit-record-1280.png"))
+        page.set_viewport_size(PHONE)
+        page.reload()
+        assert no_horizontal_overflow(page)
+        page.locator("#consumer-evaluations").screenshot(path=str(ARTIFACTS / "volunteer-unit-record-360.png"))
     finally:
         staff.close()
+
+
+def test_a_county_admin_draws_visits_on_the_page(browser, live_server, app, world, visit):
+    """The draw form at 1280 px and at 360 px: volunteers ticked, a station, a count and a due date; the
+    assignments listed with who makes them (county admins alone)."""
+    with app.app_context():
+        for unit_key, admin in (("unit_b", "admin_b"),):
+            certify(db.session.get(User, world.ids[admin]), db.session.get(Unit, world.ids[unit_key]), to="sign_issued")
+        db.session.commit()
+    for viewport, name in ((DESKTOP, "1280"), (PHONE, "360")):
+        ctx = browser.new_context(viewport=viewport, locale="zh-CN", bypass_csp=True)
+        page = ctx.new_page()
+        try:
+            page_login(page, live_server, "admin", PASSWORD)
+            page.goto(live_server + "/volunteers")
+            assert "义工小王" in page.inner_text("main") and no_horizontal_overflow(page)
+            if name == "1280":
+                page.check("input[name=volunteer_ids]")
+                page.select_option("select[name=station_id]", str(world.ids["b"]))
+                page.fill("input[name=count]", "1")
+                page.fill("input[name=due_date]", (today() + timedelta(days=10)).isoformat())
+                page.click("form[action$='/volunteers/assign'] button[type=submit]")
+                page.wait_for_selector(".flash-ok")
+                assert "已随机安排1家单位的暗访" in page.inner_text("main")
+                assert "壶镇诚信五金店" in page.inner_text("main")
+            shot(page, f"volunteers-{name}")
+        finally:
+            ctx.close()

@@ -195,12 +195,17 @@ def test_pages_hide_who_visited_from_station_staff(app, client, world, town):
     section = staff[staff.index('id="consumer-evaluations"'):]
     assert "消费义工暗访" in section and "暗访发现价签缺失" in section and "照片1张" in section
     assert vol_name not in staff and "/volunteers/assignments/" not in staff
+    assert vol_name not in client.get("/audit").get_data(as_text=True)  # nor in the station's audit trail
+    assert vol_name not in client.get("/feedback").get_data(as_text=True)
     client.post("/logout")
     login(client, "admin")
     county = client.get(f"/units/{unit_id}").get_data(as_text=True)
     assert f"消费义工：{vol_name}" in county
     photo = re.search(r'href="(/volunteers/assignments/\d+/photos/[0-9a-f]{64})"', county).group(1)
     assert client.get(photo).mimetype == "image/jpeg"
+    trail = client.get("/audit").get_data(as_text=True)
+    shown = re.sub(r'value="[^"]*"', "", trail)  # the filter's option values are codes; the page's words are not
+    assert "消费义工暗访" in shown and "volunteer_assignment" not in shown and "消费义工" in shown
     listing = client.get("/volunteers").get_data(as_text=True)
     assert vol_name in listing and "已提交" in listing
 

@@ -202,7 +202,9 @@ export async function queue(type, data, label) {
 /** An inspection refused as invalid goes back to the drafts to be corrected; nothing was stored. */
 export async function reopenInvalid(change, templateItems) {
   const d = change.data;
-  const badSignature = Boolean(change.fields && change.fields.signed_hash);
+  // A signature the server refused (not covering the content, or too little ink) is cleared and asked again;
+  // any other keeps covering what was sent, and is cleared by the first change, as in any draft.
+  const badSignature = Boolean(change.fields && (change.fields.signed_hash || change.fields.signature_sha256));
   const answers = {};
   for (const a of d.answers) answers[a.item_code] = { result: a.result, note: a.note, photos: a.photos };
   const draft = {
@@ -214,6 +216,9 @@ export async function reopenInvalid(change, templateItems) {
     rectifications: d.rectifications, photos: d.photos, updated_at: Date.now(),
     ...(d.supersedes ? { supersedes: d.supersedes, correction_reason: d.correction_reason || '', ended_at: d.ended_at,
       year: d.year } : {}),
+    ...(badSignature || !d.signed_hash
+      ? { signature_sha256: null, signed_hash: null, signed_at: null, signed_content: null, signature_cleared: true }
+      : { signed_hash: d.signed_hash, signed_at: d.signed_at, signed_content: signedContent(d) }),
   };
   return tx(['drafts', 'outbox'], 'readwrite', async (s) => {
     s('drafts').put(draft);
