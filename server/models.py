@@ -19,3 +19,4 @@ from server.job.models import Job  # noqa: F401,E402
 from server.finding.models import Finding  # noqa: F401
 from server.redblack.models import RedBlackCriterion, RedBlackEntry, RedBlackList  # noqa: F401
 from server.volunteer.models import VolunteerAssignment  # noqa: F401
+from server.region.models import RollupSnapshot  # noqa: F401

@@ -5,7 +5,9 @@ from schemas.station import YearQuerySchema
 from server.admin.helpers import parse_form
 from server.core.errors import Forbidden
 from server.job import service as jobs
-from server.region import service
+from server.extensions import db
+from server.region import service, snapshot
+from server.station.service import target_years
 
 bp = Blueprint("region", __name__, url_prefix="/region")
 
@@ -23,12 +25,30 @@ def _year() -> int:
 
 @bp.get("/")
 def overview():
-    """Every county's targets, certified units, milestones as of their dates and complaint rates, and the sum."""
+    """The latest roll-up snapshot of the user's city or province for the year (every county's targets,
+    certified units, milestones as of their dates, complaint rates, and the sum) with its time. With none
+    yet, a job making one is started (or the one waiting is named) and the page says so."""
     year = _year()
-    board = service.overview(g.user, year)
-    years = sorted(set(board["years"]) | {year}, reverse=True)
-    return render_template("admin/region.html", board=board, year=year, years=years,
-                           region_name=service.region_name(g.user))
+    snap = snapshot.latest(g.user, year)
+    job = snapshot.pending(g.user, year)
+    started = False
+    if snap is None and job is None:
+        job, started = snapshot.start(g.user, year), True
+        db.session.commit()  # queued now (with JOBS_QUEUE=inline it has run, and the snapshot is there)
+        snap = snapshot.latest(g.user, year)
+        job = snapshot.pending(g.user, year)
+    board = snapshot.for_page(snap.data) if snap else None
+    years = sorted(set(board["years"] if board else target_years(g.user)) | {year}, reverse=True)
+    return render_template("admin/region.html", board=board, snap=snap, job=job, started=started, year=year,
+                           years=years, region_name=service.region_name(g.user))
+
+
+@bp.post("/refresh")
+def refresh():
+    """Start counting the roll-up again (a job); its page shows the progress and leads back here."""
+    year = _year()
+    job = snapshot.start(g.user, year)
+    return redirect(url_for("admin.job_page", job_id=job.id), 303)
 
 
 @bp.get("/counties/<int:county_id>")

@@ -4,7 +4,8 @@ from server.extensions import db
 
 STATUSES = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
 KINDS = {"sign_batch": "标识批量打印", "unit_import": "单位导入", "bulletin": "月度通报",
-         "bulletin_stations": "各所月度通报", "rollup_export": "各县进度汇总导出"}
+         "bulletin_stations": "各所月度通报", "rollup_export": "各县进度汇总导出",
+         "rollup_snapshot": "各县进度汇总刷新"}
 
 
 class Job(db.Model):

@@ -44,6 +44,26 @@ class StationLens:
         return False
 
 
+@dataclass(frozen=True)
+class RegionLens:
+    """A city or the province as any of its accounts sees it, read-only: what the periodic refresh of
+    the roll-up (region.snapshot) counts through, with no account behind it. Never a request's user."""
+
+    region_id: int
+    role: str  # "city" or "province", the region's kind
+    county_id: None = None
+    station_id: None = None
+    id: None = None
+
+    @property
+    def is_county(self) -> bool:
+        return False
+
+    @property
+    def is_region(self) -> bool:
+        return True
+
+
 def region_county_ids(user):
     """The counties a city or province user oversees, as a SELECT of county ids: the province every
     county, a city the counties placed in it (County.region_id)."""

@@ -143,3 +143,32 @@ def test_both_jobs_wait_in_the_queue_and_a_worker_does_them(app, client, world, 
         assert len(zipfile.ZipFile(io.BytesIO(admin.get(f"/jobs/{first}/file").get_data())).namelist()) == 2
         assert region.get(f"/jobs/{second}/file").status_code == 200
         w.stop()
+
+
+@pytest.mark.parametrize("queue", QUEUES)
+def test_the_roll_up_snapshot_is_a_job_on_the_queue_started_by_the_first_visit(app, client, world, city, worker,
+                                                                               queue):
+    login(client, city)
+    with queue(app, "rollup") as huey:
+        html = client.get(f"/region/?year={YEAR}").get_data(as_text=True)
+        assert "尚无2023年度的汇总数据，已开始统计" in html and "数据截至" not in html
+        # A second visit names the same job rather than start another
+        assert "尚无2023年度的汇总数据，正在统计" in client.get(f"/region/?year={YEAR}").get_data(as_text=True)
+        assert [t.name for t in huey.pending()] == ["run_job"]
+        with app.app_context():
+            job_id = db.session.scalars(db.select(Job.id)).one()
+        w = worker()
+        job = wait_finished(app, job_id)
+        assert (job.kind, job.status, job.done, job.total) == ("rollup_snapshot", "done", 1, 1), w.stop()
+        html = client.get(f"/region/?year={YEAR}").get_data(as_text=True)
+        assert "数据截至" in html and "尚无" not in html
+        # 刷新 while a worker runs
+        refresh = _started(client.post(f"/region/refresh?year={YEAR}"))
+        assert wait_finished(app, refresh).status == "done", w.stop()
+        w.stop()
+    with app.app_context():
+        from server.region.models import RollupSnapshot
+        snaps = db.session.scalars(db.select(RollupSnapshot).order_by(RollupSnapshot.id)).all()
+        assert [s.job_id for s in snaps] == [job_id, refresh]
+        text = str(snaps[-1].data)
+        assert not PHONE.search(text) and not any(p in text for p in PEOPLE)
