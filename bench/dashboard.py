@@ -3,9 +3,13 @@
 Loads 300 000 units over 90 counties (each with its stations, targets and yearly stages) into a
 fresh database, then times, through the real app and API, the county dashboard for one county
 admin and one station's first page of units for its station admin, and the pace (53 weekly counts from
-the dated lifecycle history) for both. Prints the median and p90.
+the dated lifecycle history) for both; then the view from above (issue 20): the province's roll-up of all 90
+counties and a city's of its 10 (targets, stages, milestones as of 30 June and 30 November from the history,
+complaint rates), as the page /region/ and as the service alone, and one county's page as the province sees
+it (its dashboard, pace and rates). Prints the median and p90.
 
     .venv/bin/python bench/dashboard.py [--url postgresql://postgres@127.0.0.1:5432/postgres] [--runs 50]
+        [--only-region]   # skip the county and station timings
 """
 import argparse
 from datetime import date, timedelta
@@ -25,6 +29,7 @@ from server.account.service import hash_password, issue_token  # noqa: E402
 from server.extensions import db  # noqa: E402
 
 COUNTIES, UNITS, YEAR = 90, 300_000, 2023
+CITIES = 9  # of 10 counties each, under one province
 STAGES = ["pool", "committed", "profiled", "evaluated", "sign_issued", "sign_posted", "removed"]
 TYPES = ["general", "no_reason_return", "factory"]
 
@@ -39,10 +44,14 @@ def fresh_database(server_url: str, name: str) -> str:
 def load(url: str) -> None:
     rng = random.Random(1)
     with psycopg.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("INSERT INTO region (id, code, name, kind) VALUES (1, 'province', '浙江省', 'province')")
+        for k in range(CITIES):
+            cur.execute("INSERT INTO region (id, code, name, kind, parent_id) VALUES (%s, %s, %s, 'city', 1)",
+                        (k + 2, f"city{k + 1}", f"第{k + 1}市"))
         station_ids = []
         for c in range(1, COUNTIES + 1):
-            cur.execute("INSERT INTO county (id, code, name, authority) VALUES (%s, %s, %s, %s)",
-                        (c, f"county{c}", f"第{c}县", f"第{c}县市场监督管理局"))
+            cur.execute("INSERT INTO county (id, code, name, authority, region_id) VALUES (%s, %s, %s, %s, %s)",
+                        (c, f"county{c}", f"第{c}县", f"第{c}县市场监督管理局", 2 + (c - 1) * CITIES // COUNTIES))
             for s in range(9 + c % 3):
                 station_ids.append((c, len(station_ids) + 1))
         with cur.copy("COPY station (id, county_id, code, name, position) FROM STDIN") as cp:
@@ -72,10 +81,42 @@ def load(url: str) -> None:
                 for stage in path:
                     cp.write_row((i, YEAR, before, stage, "", date(YEAR, 1, 1) + timedelta(days=min(day, 360))))
                     day, before = day + rng.randint(3, 60), stage
-        for table in ("county", "station", "unit"):
+        for table in ("region", "county", "station", "unit"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.commit()
         cur.execute("ANALYZE")
+
+
+def timed_call(fn, runs) -> list[float]:
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def region_timings(app, runs) -> None:
+    """The province's and a city's roll-up (page and service), and one county's page as the province sees it."""
+    from server.account.models import User
+    from server.region import service as region
+    with app.app_context():
+        pw = hash_password("bench-password")
+        db.session.add_all([User(username="p1", name="省局", role="province", region_id=1, password_hash=pw),
+                            User(username="m1", name="市局", role="city", region_id=2, password_hash=pw)])
+        db.session.commit()
+    for username, label in (("p1", "province, 90 counties"), ("m1", "city, 10 counties")):
+        client = app.test_client()
+        r = client.post("/login", data={"username": username, "password": "bench-password"})
+        assert r.status_code == 302, r.status_code
+        timed(client, f"/region/?year={YEAR}", {}, 2)  # warm up
+        report(f"roll-up page ({label})", timed(client, f"/region/?year={YEAR}", {}, runs))
+        with app.app_context():
+            user = db.session.scalar(sa.select(User).where(User.username == username))
+            report(f"roll-up service ({label})", timed_call(lambda: region.overview(user, YEAR), runs))
+        if username == "p1":
+            report("county page seen by the province", timed(client, f"/region/counties/1?year={YEAR}", {},
+                                                              max(3, runs // 5)))
 
 
 def timed(client, path, headers, runs) -> list[float]:
@@ -99,14 +140,18 @@ def main():
     ap.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     ap.add_argument("--db", default="fangxin_bench")
     ap.add_argument("--runs", type=int, default=50)
+    ap.add_argument("--only-region", action="store_true", help="only the roll-up and the county page from above")
     args = ap.parse_args()
     url = fresh_database(args.url, args.db)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
     with app.app_context():
         db.create_all()
     t = time.perf_counter()
     load(url)
     print(f"loaded {UNITS} units over {COUNTIES} counties in {time.perf_counter() - t:.1f} s")
+    region_timings(app, args.runs)
+    if args.only_region:
+        return
     with app.app_context():
         from server.account.models import User
         pw = hash_password("bench-password")

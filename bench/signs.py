@@ -112,6 +112,25 @@ def populate(url: str, total: int, chunk: int = 20000) -> list[str]:
     return tokens
 
 
+def cache_memory(url: str, tokens: list[str], n: int = 2000) -> None:
+    """Bytes a kept page costs a worker: n real pages rendered and kept, measured with tracemalloc."""
+    import tracemalloc
+
+    from server import create_app
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    client = app.test_client()
+    pages = app.extensions["public_pages"]
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for t in tokens[:n]:
+        client.get(f"/s/{t}")
+    kept = len(pages)
+    per_page = (tracemalloc.get_traced_memory()[0] - before) / kept
+    tracemalloc.stop()
+    size = app.config["PUBLIC_PAGE_CACHE_SIZE"]
+    print(f"kept page: {per_page:.0f} B each; the cache of {size} pages ≈ {per_page * size / 1e6:.0f} MB a worker")
+
+
 def zipf_paths(tokens: list[str], draws: int, s: float = 1.1, seed: int = 7) -> list[str]:
     """`draws` sign paths, the k-th most scanned sign drawn with weight 1/k^s (ranks shuffled over signs)."""
     import random
@@ -213,6 +232,7 @@ def main():
     if not a.skip_batch:
         batch(tmp, url, a.units)
     tokens = populate(url, a.signs)
+    cache_memory(url, tokens)
     scans = zipf_paths(tokens, 200_000)
     distinct = len(set(scans))
     print(f"scans drawn: {len(scans)}, of {distinct} distinct signs")

@@ -92,6 +92,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite rebuilds a table to alter it (batch mode: copy, drop, rename); with foreign keys
+            # enforced, dropping a table other rows refer to fails. Off for the migration, outside any
+            # transaction (where the pragma takes effect), as SQLite's own procedure for schema changes says;
+            # foreign_key_check afterwards refuses a migration that left a dangling reference.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -100,6 +107,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            raw = connection.connection.driver_connection
+            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+            raw.execute("PRAGMA foreign_keys=ON")
+            if broken:
+                raise RuntimeError(f"migration left rows referring to nothing: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -3,7 +3,7 @@ from marshmallow import Schema, fields
 
 from schemas.common import length, one_of, phone
 
-ROLES = ["county_admin", "station_admin", "inspector"]
+ROLES = ["county_admin", "station_admin", "inspector", "volunteer"]
 USERNAME = length(2, 60)
 PASSWORD = length(8, 128)
 

@@ -11,9 +11,12 @@ CN_PHONE = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
 
 
 class EvaluationFormSchema(Schema):
-    """1–5 stars, tags from the fixed list, an optional comment."""
+    """1–5 stars, optional stars per 八有八无 pair, tags from the fixed list, an optional comment."""
 
     stars = fields.Integer(required=True, validate=between(1, 5, "星级"))
+    # Stars per 八有八无 pair, optional ({pair code: 1–5}); the codes are checked against the county's standard.
+    pair_stars = fields.Dict(keys=fields.String(validate=length(max=40)),
+                             values=fields.Integer(validate=between(1, 5, "分项星级")), load_default=dict)
     tags = fields.List(fields.String(validate=one_of(POSITIVE_TAGS + NEGATIVE_TAGS, "标签")), load_default=list,
                        validate=length(max=10))
     comment = fields.String(load_default="", validate=length(max=500))

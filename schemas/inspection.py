@@ -46,6 +46,8 @@ class InspectionSubmitSchema(Schema):
     photos = fields.List(fields.String(validate=SHA256), load_default=list, validate=length(max=20))
     supersedes = fields.String(allow_none=True, load_default=None, validate=UUID,
                                metadata={"description": "被本记录更正的检查记录的 client_id"})
+    correction_reason = fields.String(allow_none=True, load_default=None, validate=length(max=500), metadata={
+        "description": "更正原因（更正时必填，不在负责人签名的内容之内）"})
     year = fields.Integer(allow_none=True, load_default=None, validate=between(2000, 2100, "年度"),
                           metadata={"description": "无任务的检查计入的年度（默认当前年度）；有任务时以任务年度为准"})
 
@@ -86,6 +88,11 @@ class InspectionSchema(Schema):
     signed_at = UtcDateTime(allow_none=True)
     photos = fields.List(fields.String())
     supersedes_client_id = fields.String(attribute="supersedes.client_id", allow_none=True)
+    correction_reason = fields.String(allow_none=True)
+    corrected_by_name = fields.String(attribute="corrected_by.name", allow_none=True,
+                                      metadata={"description": "更正人（本人或所里）；非更正记录为 null"})
+    imported_by_name = fields.String(attribute="imported_by.name", allow_none=True,
+                                     metadata={"description": "从救援文件导入本记录的管理员（非本人提交时）"})
     submitted_at = UtcDateTime()
     missing_photos = fields.List(fields.String(), dump_only=True,
                                  metadata={"description": "已引用但尚未上传的照片：等待照片"})

@@ -15,7 +15,7 @@ response; a device keeps a change until it has one.
 from marshmallow import Schema, fields
 
 from schemas.common import UUID, UtcDateTime, between, length
-from schemas.inspection import RectificationSchema  # noqa: F401  (nested by name below)
+from schemas.inspection import AnswerSchema, RectificationSchema  # noqa: F401  (nested by name below)
 
 PROTOCOL = 1
 CHANGE_TYPES = ["inspection", "unit_edit", "sign_posted"]
@@ -127,3 +127,26 @@ class SyncInspectionSchema(Schema):
     submitted_at = fields.DateTime()
     supersedes_id = fields.Integer(allow_none=True)
     rectifications = fields.List(fields.Nested("RectificationSchema"))
+    # What a correction made on the phone starts from (issue 18, item 4): the record as submitted.
+    template_version_id = fields.Integer()
+    year = fields.Integer()
+    ended_at = fields.DateTime()
+    lat = fields.Float(allow_none=True)
+    lng = fields.Float(allow_none=True)
+    accuracy_m = fields.Float(allow_none=True)
+    gps_missing_reason = fields.String(allow_none=True)
+    answers = fields.List(fields.Nested("AnswerSchema"))
+    summary = fields.String()
+    signature_sha256 = fields.String(allow_none=True)
+    signer_name = fields.String()
+    signed_hash = fields.String(allow_none=True)
+    signed_at = fields.DateTime(allow_none=True)
+    photos = fields.List(fields.String())
+    inspector_id = fields.Integer()
+    inspector_name = fields.String(attribute="inspector.name")
+    supersedes_client_id = fields.String(attribute="supersedes.client_id", allow_none=True)
+    correction_reason = fields.String(allow_none=True)
+    correctable_until = fields.DateTime(allow_none=True, metadata={
+        "description": "本人可更正的截止时间（UTC，提交后 CORRECTION_DAYS 天）"})
+    superseded_by = fields.Dict(allow_none=True, metadata={
+        "description": "更正了本记录的记录：{id, client_id, by, at, reason, conclusion}；未被更正为 null"})

@@ -81,6 +81,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(redblack_bp)
+    from server.volunteer.views import bp as volunteer_bp
+    app.register_blueprint(volunteer_bp)
     for bp in (account_api, station_api, unit_api, carrier_api, checklist_api, task_api, inspection_api,
                photo_api, sign_api, sync_api, complaint_api, directory_api,
                redblack_api):
@@ -92,7 +94,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from server.demo.cli import demo_cli
     from server.integrity.cli import integrity_cli
-    from server.station.cli import county_cli
+    from server.station.cli import county_cli, region_cli
     from server.signage.cli import signs_cli
     from server.unit.cli import units_cli
     from server.workday.cli import workdays_cli
@@ -104,5 +106,6 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(bulletin_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(county_cli)
+    app.cli.add_command(region_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(integrity_cli)

@@ -46,7 +46,7 @@ class Config:
     ISSUING_AUTHORITY = "缙云县市场监督管理局"
     # The public sign page is kept rendered per process: pages (LRU) and seconds an entry may live when
     # nothing synced changed (evaluations and targets are not in the change log; they show within this).
-    PUBLIC_PAGE_CACHE_SIZE = 2000
+    PUBLIC_PAGE_CACHE_SIZE = 20000  # about 36 MB a worker (server.public.cache)
     PUBLIC_PAGE_TTL = 30
     # gzip (and brotli where asked) for pages and JSON; photos are already compressed.
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/json", "text/javascript",
@@ -59,8 +59,17 @@ class Config:
     # before staff in the daily patrol (每天网上巡).
     # An inspector may correct a submitted inspection of their own for this many days; admins at any time.
     CORRECTION_DAYS = 7
+    # The least ink (dark pixels of the signature image) a signature must have to be accepted from a device: a
+    # tap draws about 7 (pen 3 px at 1× pixel ratio) to 40 (6 px at 2×); the app's minimum stroke length, 150
+    # CSS px, draws about 450 at 1× and 1 800 at 2×. Checked when the image is on the server at submission.
+    SIGNATURE_MIN_INK_PX = 300
     GPS_DOUBT_ACCURACY_M = 200
     GPS_DOUBT_DISTANCE_M = 500
+    # A unit with at least LOW_STARS_MIN_COUNT evaluations averaging at most LOW_STARS_MAX_AVG stars within
+    # the last LOW_STARS_DAYS days is put in the daily patrol (server.feedback.record).
+    LOW_STARS_DAYS = 30
+    LOW_STARS_MIN_COUNT = 2
+    LOW_STARS_MAX_AVG = 2.0
     # Background jobs (server.job.queue): Redis when REDIS_URL is set, else a SQLite queue file in the
     # instance folder read by `flask jobs worker`; JOBS_QUEUE=inline runs each job in the process that
     # started it. A running job whose worker has said nothing for JOBS_STALE_SECONDS is failed.
@@ -84,10 +93,15 @@ class Config:
             "SIGN_SERIAL_PREFIX": os.environ.get("SIGN_SERIAL_PREFIX", ""),
             # Behind a reverse proxy, how many hops of X-Forwarded-For to trust (for rate limits).
             "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS", "0")),
+            "PUBLIC_PAGE_CACHE_SIZE": int(os.environ.get("PUBLIC_PAGE_CACHE_SIZE", cls.PUBLIC_PAGE_CACHE_SIZE)),
             "PUBLIC_PAGE_TTL": float(os.environ.get("PUBLIC_PAGE_TTL", cls.PUBLIC_PAGE_TTL)),
             "CORRECTION_DAYS": int(os.environ.get("CORRECTION_DAYS", cls.CORRECTION_DAYS)),
+            "SIGNATURE_MIN_INK_PX": int(os.environ.get("SIGNATURE_MIN_INK_PX", cls.SIGNATURE_MIN_INK_PX)),
             "GPS_DOUBT_ACCURACY_M": float(os.environ.get("GPS_DOUBT_ACCURACY_M", cls.GPS_DOUBT_ACCURACY_M)),
             "GPS_DOUBT_DISTANCE_M": float(os.environ.get("GPS_DOUBT_DISTANCE_M", cls.GPS_DOUBT_DISTANCE_M)),
+            "LOW_STARS_DAYS": int(os.environ.get("LOW_STARS_DAYS", cls.LOW_STARS_DAYS)),
+            "LOW_STARS_MIN_COUNT": int(os.environ.get("LOW_STARS_MIN_COUNT", cls.LOW_STARS_MIN_COUNT)),
+            "LOW_STARS_MAX_AVG": float(os.environ.get("LOW_STARS_MAX_AVG", cls.LOW_STARS_MAX_AVG)),
             "REDIS_URL": os.environ.get("REDIS_URL", ""),
             "JOBS_QUEUE": os.environ.get("JOBS_QUEUE", cls.JOBS_QUEUE),
             "JOBS_QUEUE_NAME": os.environ.get("JOBS_QUEUE_NAME", cls.JOBS_QUEUE_NAME),

@@ -18,3 +18,5 @@ from server.complaint.models import ComplaintStep, MediationBenchmark  # noqa: F
 from server.job.models import Job  # noqa: F401,E402
 from server.finding.models import Finding  # noqa: F401
 from server.redblack.models import RedBlackCriterion, RedBlackEntry, RedBlackList  # noqa: F401
+from server.volunteer.models import VolunteerAssignment  # noqa: F401
+from server.region.models import RollupSnapshot  # noqa: F401

@@ -11,6 +11,7 @@ from server.core.context import Actor, reset_actor, set_actor
 from server.core.errors import DomainError
 from server.extensions import db, login_manager
 from server.photo.storage import StorageUnavailable
+from server.scope import check_path_records
 
 # Endpoints anyone may reach without logging in. Everything else needs a user.
 # Blueprints whose every endpoint is public: the consumer's pages behind a sign's QR code, the directory
@@ -20,6 +21,14 @@ PUBLIC_ENDPOINTS = {
     "static", "health.healthz", "admin_auth.login", "api-docs.openapi_json",
     "accounts.create_token", "pwa.app_root", "pwa.app_file", "pwa.vendor_file",
 }
+
+# What a city or province account may reach: its own pages, logging out, and the landing page (which sends it
+# on to its roll-up). Every other staff page and the whole API — every county's write and personal data —
+# answers 403 to it, the same for a record that exists and one that does not.
+REGION_BLUEPRINTS = {"region"}
+REGION_ENDPOINTS = {"admin_auth.logout", "admin.dashboard",
+                    # their own background jobs (the roll-up export): server.job.service shows each only its own
+                    "admin.job_list", "admin.job_page", "admin.job_file", "admin.job_retry"}
 
 # Inline style is allowed (templates and the field app set style attributes); inline script is not.
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -80,6 +89,24 @@ def before_request():
         if is_api() or request.endpoint is None:
             return error_response(401, "unauthenticated", "请先登录或令牌已失效")
         return redirect(url_for("admin_auth.login", next=request.full_path))
+    if g.user is not None and g.user.role == "volunteer" and not _volunteer_may():
+        return error_response(403, "forbidden", "消费义工只能使用“我的暗访”页面")
+    if g.user is not None and g.user.is_region and not _is_public() and not (
+            request.blueprint in REGION_BLUEPRINTS or request.endpoint in REGION_ENDPOINTS):
+        return error_response(403, "forbidden", "市局、省局账号只能查看各县进度汇总，不能进入县局的业务页面")
+    if is_api():
+        check_path_records()  # a record out of scope is a 404 before its body is read (server.scope)
+
+
+# What a 消费义工 may reach besides the public pages: their own page (the volunteer blueprint, which shows
+# only their own assignments) and logging in and out. Every page and API of the bureau answers 403.
+VOLUNTEER_BLUEPRINTS = {"volunteer"}
+VOLUNTEER_ENDPOINTS = {"admin_auth.login", "admin_auth.logout"}
+
+
+def _volunteer_may() -> bool:
+    return (_is_public() or request.blueprint in VOLUNTEER_BLUEPRINTS
+            or request.endpoint in VOLUNTEER_ENDPOINTS)
 
 
 def _control_characters():

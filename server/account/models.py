@@ -4,12 +4,21 @@ from flask_login import UserMixin
 from server.core.clock import utcnow
 from server.extensions import db
 
-ROLES = {
+# The roles of a county's accounts (what its admins may give); above them, the region roles.
+COUNTY_ROLES = {
     "county_admin": "县局管理员",
     "station_admin": "所（分局）管理员",
     "inspector": "执法人员",
+    "volunteer": "消费义工",
 }
+ROLES = {**COUNTY_ROLES, "city": "市局（查看各县进度）", "province": "省局（查看各县进度）"}
 ADMIN_ROLES = ("county_admin", "station_admin")  # they manage the programme; inspectors record visits
+# Above the counties: they read the counties' progress and the roll-up, masked, and change nothing
+# (server.region; the request gate in server.web keeps them to those pages).
+REGION_ROLES = ("city", "province")
+# Accounts of the county, not of a station: county admins, and 消费义工 (volunteer consumers registered by the
+# county, who see their own assigned visits and nothing of the bureau's internals: server.web's gate).
+STATIONLESS_ROLES = ("county_admin", "volunteer")
 
 
 class User(UserMixin, db.Model):
@@ -20,8 +29,11 @@ class User(UserMixin, db.Model):
     name = db.Column(db.String(60), nullable=False)
     phone = db.Column(db.String(30), nullable=False, default="")
     role = db.Column(db.String(20), nullable=False)
-    county_id = db.Column(db.ForeignKey("county.id"), nullable=False, index=True)
+    # Every county, station and inspector account belongs to a county; a city or province account to a
+    # region instead (county_id None).
+    county_id = db.Column(db.ForeignKey("county.id"), nullable=True, index=True)
     station_id = db.Column(db.ForeignKey("station.id"), nullable=True, index=True)
+    region_id = db.Column(db.ForeignKey("region.id"), nullable=True)
     password_hash = db.Column(db.String(200), nullable=False)
     active = db.Column(db.Boolean, nullable=False, default=True)
     # Bumped on password change or deactivation: old cookie sessions stop working.
@@ -30,6 +42,7 @@ class User(UserMixin, db.Model):
 
     station = db.relationship("Station")
     county = db.relationship("County")
+    region = db.relationship("Region")
 
     @property
     def is_active(self) -> bool:
@@ -41,6 +54,14 @@ class User(UserMixin, db.Model):
     @property
     def is_county(self) -> bool:
         return self.role == "county_admin"
+
+    @property
+    def is_region(self) -> bool:
+        return self.role in REGION_ROLES
+
+    @property
+    def is_volunteer(self) -> bool:
+        return self.role == "volunteer"
 
     @property
     def role_label(self) -> str:

@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
-from server.account.models import ADMIN_ROLES, ROLES, DeviceToken, LoginAttempt, User
+from server.account.models import ADMIN_ROLES, COUNTY_ROLES, STATIONLESS_ROLES, DeviceToken, LoginAttempt, User
 from server.core.clock import utcnow
 from server.core.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from server.extensions import db
@@ -149,7 +149,10 @@ def _token_hash(token: str) -> str:
 
 
 def issue_token(user: User, name: str) -> tuple[DeviceToken, str]:
-    """A new device token for the user; the plain token is returned once and never stored."""
+    """A new device token for the user; the plain token is returned once and never stored. Forbidden for a
+    消费义工: the API is the bureau's, a volunteer uses the page of their own visits (server.volunteer)."""
+    if user.role == "volunteer":
+        raise Forbidden("消费义工请在网页“我的暗访”中登录使用，不能登录执法App")
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = DeviceToken(user_id=user.id, name=name.strip()[:80] or "设备",
                          token_hash=_token_hash(plain), prefix=plain[:10])
@@ -255,9 +258,9 @@ def _station_admin_limits(actor: User, role: str, station_id) -> None:
 
 
 def _check_role_station(actor: User, role: str, station_id: int | None) -> None:
-    if role not in ROLES:
+    if role not in COUNTY_ROLES:  # a city or province account is made by `flask region user`, never here
         raise Invalid("角色不正确", fields={"role": ["角色不正确"]})
-    if role == "county_admin":
+    if role in STATIONLESS_ROLES:
         return
     station = db.session.get(Station, station_id) if station_id else None
     if station is None or station.county_id != actor.county_id:
@@ -276,7 +279,7 @@ def create_user(actor: User, data: dict) -> User:
         raise Conflict("用户名已被使用", fields={"username": ["用户名已被使用"]})
     user = User(username=data["username"], name=data["name"], phone=data.get("phone", ""),
                 role=data["role"], county_id=actor.county_id,
-                station_id=None if data["role"] == "county_admin" else data["station_id"],
+                station_id=None if data["role"] in STATIONLESS_ROLES else data["station_id"],
                 password_hash=hash_password(data["password"]))
     db.session.add(user)
     db.session.flush()
@@ -296,7 +299,7 @@ def update_user(actor: User, user_id: int, data: dict) -> User:
         if key in data:
             setattr(user, key, data[key])
     user.role = role
-    user.station_id = None if role == "county_admin" else station_id
+    user.station_id = None if role in STATIONLESS_ROLES else station_id
     if data.get("password"):
         user.password_hash = hash_password(data["password"])
         end_sessions(user, devices=True, actor=actor)

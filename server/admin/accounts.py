@@ -4,6 +4,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 from schemas.account import UserCreateSchema, UserUpdateSchema
 from server.account import service as accounts
+from server.account.models import ROLES
 from server.admin.bp import bp
 from server.account.service import require_admin
 from server.admin.helpers import blanks, parse_form
@@ -30,7 +31,8 @@ def account_new():
     """Create an account."""
     require_admin(g.user)
     if request.method == "GET":
-        return render_form({"role": "inspector"}, {})
+        role = request.args.get("role", "inspector")
+        return render_form({"role": role if role in ROLES else "inspector"}, {})
     data, errors = parse_form(UserCreateSchema(), request.form)
     if not errors:
         try:

@@ -12,11 +12,11 @@ from server.core.errors import DomainError
 bp = Blueprint("admin_auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site, never another host."""
+def _safe_next(target: str | None, user=None) -> str:
+    """Only a path on this site, never another host; by default the dashboard, or a volunteer's own page."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("admin.dashboard")
+    return url_for("volunteer.home") if user is not None and user.role == "volunteer" else url_for("admin.dashboard")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -32,7 +32,7 @@ def login():
                 errors, status = {"_": [err.message]}, err.status
             else:
                 login_user(user)
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(_safe_next(request.args.get("next"), user))
         else:
             status = 422
     return render_template("admin/login.html", errors=errors,

@@ -1,5 +1,5 @@
 """The progress dashboard: targets against units at each stage, per station and for the county."""
-from flask import g, render_template, request
+from flask import g, redirect, render_template, request, url_for
 
 from schemas.station import YearQuerySchema
 from server.admin.bp import bp
@@ -19,7 +19,9 @@ def chosen_year(args) -> int:
 
 @bp.get("/")
 def dashboard():
-    """Targets and progress for a year, with the plan's deadlines."""
+    """Targets and progress for a year, with the plan's deadlines; a city or province user's is the roll-up."""
+    if g.user.is_region:
+        return redirect(url_for("region.overview"))
     year = chosen_year(request.args)
     board = progress.dashboard(g.user, year)
     forecast = pace.pace(g.user, year, [r["station"] for r in board["rows"]], progress.targets_for(g.user, year))

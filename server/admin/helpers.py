@@ -1,10 +1,11 @@
 """Small helpers shared by the admin views: form parsing, access checks and template globals."""
-from datetime import date, timedelta
+from datetime import date
 
 from flask import g, request, url_for
 from marshmallow import Schema, ValidationError
 
-from server.account.models import ROLES
+from server.core.clock import china_text
+from server.account.models import COUNTY_ROLES, ROLES
 from server.core.bounds import to_day
 from server.core.errors import Forbidden, Invalid
 from server.station.models import CARRIER_KINDS, TARGET_KINDS, UNIT_TYPES
@@ -68,14 +69,12 @@ def page_url(**changes) -> str:
 
 def cst(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored UTC time shown in China Standard Time."""
-    if value is None:
-        return ""
-    return (value + timedelta(hours=8)).strftime(fmt)
+    return china_text(value, fmt)
 
 
 def template_helpers() -> dict:
     """Labels and the current user for every template."""
     return {"STAGES": STAGES, "STAGE_ORDER": STAGE_ORDER, "UNIT_TYPES": UNIT_TYPES,
-            "CARRIER_KINDS": CARRIER_KINDS, "TARGET_KINDS": TARGET_KINDS, "ROLES": ROLES,
+            "CARRIER_KINDS": CARRIER_KINDS, "TARGET_KINDS": TARGET_KINDS, "ROLES": ROLES, "COUNTY_ROLES": COUNTY_ROLES,
             "REMOVAL_REASONS": REMOVAL_REASONS, "BUSINESS_STATUSES": BUSINESS_STATUSES,
             "TRACKED_FIELDS": TRACKED_FIELDS, "page_url": page_url, "me": g.get("user")}

@@ -4,12 +4,15 @@ import io
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Response, g, render_template, request, send_file
+from flask import Response, flash, g, redirect, render_template, request, send_file, url_for
 
+from server.core.clock import china_midnight
 from server.admin.bp import bp
 from server.core.bounds import to_int
 from server.admin.helpers import form_day
-from server.core.errors import Invalid, NotFound
+from server.account.models import ADMIN_ROLES
+from server.account.service import require_admin
+from server.core.errors import DomainError, Invalid, NotFound
 from server.extensions import db
 from server.inspection import service
 from server.inspection.models import CONCLUSIONS, RECTIFICATION_STATUSES, RESULTS, Inspection
@@ -32,7 +35,7 @@ def _date(value, field: str) -> date | None:
 
 def _cst_start(day: date) -> datetime:
     """The UTC moment a China Standard Time day begins."""
-    return datetime(day.year, day.month, day.day) - timedelta(hours=8)
+    return china_midnight(day)
 
 
 def filter_args(args) -> dict:
@@ -92,10 +95,13 @@ def inspection_view(user, inspection: Inspection) -> dict:
     rows = [(item, answers.get(item["code"])) for item in items]
     rows += [({"code": a.item_code, "text": a.item_code, "group": "?"}, a)
              for a in inspection.answers if a.item_code not in {i["code"] for i in items}]
-    later = db.session.scalar(sa.select(Inspection).where(Inspection.supersedes_id == inspection.id))
+    chain = service.correction_chain(inspection)
+    at = chain.index(inspection)
+    later = chain[at + 1] if at + 1 < len(chain) else None
     counts = {k: sum(1 for _, a in rows if a and a.result == k) for k in RESULTS}
     return {"inspection": inspection, "rows": rows, "counts": counts, "missing": service.missing_photos(inspection),
-            "superseded_by": later, "version": inspection.template_version, **LABELS}
+            "superseded_by": later, "chain": chain if len(chain) > 1 else [], "version": inspection.template_version,
+            "may_correct": user.role in ADMIN_ROLES and later is None, **LABELS}
 
 
 @bp.get("/inspections/<int:inspection_id>")
@@ -103,6 +109,75 @@ def inspection_detail(inspection_id: int):
     """One inspection exactly as submitted."""
     inspection = service.get_inspection(g.user, inspection_id)
     return render_template("admin/inspection_detail.html", **inspection_view(g.user, inspection))
+
+
+def correction_form(form, inspection: Inspection) -> tuple[dict, dict]:
+    """The station's correction form as service.correct_by_staff's changes: (changes, errors per field).
+    Answers: result-<code>, note-<code>; demands: demand-N, due-N, item-N (N from 0); conclusion, summary,
+    reason (required)."""
+    errors, answers = {}, {}
+    for a in inspection.answers:
+        result = form.get(f"result-{a.item_code}", a.result)
+        note = form.get(f"note-{a.item_code}", a.note).strip()
+        if result not in RESULTS:
+            errors[f"result-{a.item_code}"] = ["请选择检查结果"]
+        if len(note) > 500:
+            errors[f"note-{a.item_code}"] = ["说明不能超过500个字"]
+        answers[a.item_code] = {"result": result, "note": note}
+    conclusion = form.get("conclusion", "")
+    if conclusion not in CONCLUSIONS:
+        errors["conclusion"] = ["请选择检查结论"]
+    summary = form.get("summary", "").strip()
+    if len(summary) > 1000:
+        errors["summary"] = ["检查小结不能超过1000个字"]
+    reason = form.get("reason", "").strip()
+    if not reason:
+        errors["reason"] = ["须填写更正原因"]
+    elif len(reason) > 500:
+        errors["reason"] = ["更正原因不能超过500个字"]
+    demands, n = [], 0
+    while f"demand-{n}" in form:
+        text, due = form.get(f"demand-{n}", "").strip(), form.get(f"due-{n}", "").strip()
+        if text:
+            if len(text) > 500:
+                errors[f"demand-{n}"] = ["整改要求不能超过500个字"]
+            try:
+                day = form_day(due, None, f"due-{n}")
+            except Invalid as err:
+                errors.update(err.fields)
+            else:
+                if day is None:
+                    errors[f"due-{n}"] = ["须填写整改期限"]
+                demands.append({"item_code": form.get(f"item-{n}") or None, "demand": text, "due_date": day})
+        n += 1
+    return {"answers": answers, "conclusion": conclusion, "summary": summary, "rectifications": demands,
+            "correction_reason": reason}, errors
+
+
+@bp.route("/inspections/<int:inspection_id>/correct", methods=["GET", "POST"])
+def inspection_correct(inspection_id: int):
+    """The station's correction of a submitted inspection: a new record superseding it, with a reason
+    (issue 18, item 4). Admins of the inspection's station (or county) only; others get 404."""
+    require_admin(g.user)
+    inspection = service.get_inspection(g.user, inspection_id)
+    view = inspection_view(g.user, inspection)
+    if view["superseded_by"] is not None:
+        flash(f"该记录已被更正，请在最新的记录 #{view['superseded_by'].id} 上更正", "error")
+        return redirect(url_for("admin.inspection_detail", inspection_id=view["superseded_by"].id), 303)
+    if request.method == "GET":
+        return render_template("admin/inspection_correct.html", errors={}, form=None, **view)
+    changes, errors = correction_form(request.form, inspection)
+    if not errors:
+        try:
+            new = service.correct_by_staff(g.user, inspection, changes)
+        except DomainError as err:
+            errors = {"_": [err.message], **{("reason" if k == "correction_reason" else k): v
+                                              for k, v in (err.fields or {}).items()}}
+        else:
+            flash(f"已更正：新记录 #{new.id} 取代原记录 #{inspection.id}，原记录保留", "ok")
+            return redirect(url_for("admin.inspection_detail", inspection_id=new.id), 303)
+    db.session.rollback()
+    return render_template("admin/inspection_correct.html", errors=errors, form=request.form, **view), 422
 
 
 # ---- Photos for pages logged in by cookie (the API's photo routes want a bearer token) ----

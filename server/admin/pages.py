@@ -5,6 +5,6 @@ from server.admin import checklists, flags, inspections, tasks  # noqa: F401
 from server.admin import feedback, signs  # noqa: F401
 from server.admin import audit, complaints, rhythm  # noqa: F401
 from server.admin import findings, jobs  # noqa: F401
-from server.admin import redblack  # noqa: F401
+from server.admin import redblack, volunteers  # noqa: F401
 
 __all__ = ["bp"]

@@ -4,11 +4,12 @@ from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
 
+from schemas.bounds import INT_MAX
 from server.admin.bp import bp
 from server.admin.helpers import require_county
 from server.complaint.service import find_unit
 from server.core.errors import DomainError, Invalid
-from server.redblack import service
+from server.redblack import proposals, service
 from server.redblack.models import LIST_STATUSES, SIDES
 
 
@@ -17,6 +18,19 @@ def _date(name: str) -> date:
         return date.fromisoformat(request.form.get(name, "").strip())
     except ValueError:
         raise Invalid("日期格式不正确", fields={name: ["请填写日期（年-月-日）"]}) from None
+
+
+PROPOSALS_SHOWN = 30  # per side: the strongest candidates; the rest are counted
+
+
+def _unit_id() -> int | None:
+    """A proposal's unit (its 加入 button sends the id); None when a person typed the unit."""
+    raw = request.form.get("unit_id", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) > INT_MAX:
+        raise Invalid("单位编号不正确", fields={"unit": ["单位编号不正确"]})
+    return int(raw)
 
 
 def _manage(errors=None, form=None, status=200):
@@ -49,7 +63,9 @@ def _detail(list_id, errors=None, form=None, status=200):
     rb = service.get_list(g.user, list_id)
     return render_template("admin/red_black_detail.html", rb=rb, errors=errors or {}, form=form or {},
                            sides=SIDES, statuses=LIST_STATUSES, criteria=service.criteria(),
-                           labels=service.criterion_labels()), status
+                           labels=service.criterion_labels(),
+                           proposals=proposals.propose(rb) if rb.status == "draft" else [],
+                           shown=PROPOSALS_SHOWN), status
 
 
 @bp.get("/red-black/manage/<int:list_id>")
@@ -73,7 +89,7 @@ def _step(list_id: int, do, done: str):
 def red_black_add(list_id: int):
     """Add a unit (by full name or credit code) with its side and criteria."""
     def do():
-        unit = find_unit(g.user, request.form.get("unit", ""))
+        unit = find_unit(g.user, request.form.get("unit", ""), unit_id=_unit_id())
         if unit is None:
             raise Invalid("请填写单位", fields={"unit": ["请填写单位全称或统一社会信用代码"]})
         side = request.form.get("side", "")

@@ -92,6 +92,23 @@ def bulletins():
     return render_template("admin/bulletins.html", rows=bulletin.kept(g.user), month=month)
 
 
+@bp.post("/bulletins/stations")
+def station_bulletins():
+    """Start the job that makes every station's bulletin of a month (county admins): its page shows the
+    stations done and gives the ZIP of PDFs."""
+    month = request.form.get("month") or ""
+    try:
+        stations = bulletin.check_generate_stations(g.user, month)
+    except DomainError as err:
+        if err.status != 422:
+            raise
+        flash(err.message, "error")
+        return redirect(url_for("admin.bulletins", month=month)), 303
+    job = jobs.start(g.user, "bulletin_stations", {"month": month, "label": f"{month} 各所月度通报"},
+                     total=len(stations))
+    return redirect(url_for("admin.job_page", job_id=job.id), 303)
+
+
 @bp.get("/bulletins/<int:bulletin_id>")
 def bulletin_view(bulletin_id: int):
     """A kept bulletin as a page."""

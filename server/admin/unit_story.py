@@ -1,12 +1,13 @@
 """A unit's whole story on its page (issue 15, item 6): its years and stages with the evidence of each step,
-its signs and their history, inspections, rectifications, staff-recorded evaluations, consumers' evaluations
+its signs and their history, inspections, rectifications, staff-recorded evaluations, consumers' evaluations (with their stars per 八有八无 pair and trend)
 and complaints — each read through its own domain's rules of scope."""
 import sqlalchemy as sa
 from flask import url_for
 
 from server.complaint.models import STATUSES as COMPLAINT_STATUSES
 from server.extensions import db
-from server.feedback.models import COMPLAINT_KINDS, Complaint, Evaluation
+from server.feedback.models import COMPLAINT_KINDS, Complaint
+from server.feedback.record import unit_record
 from server.inspection.models import CONCLUSIONS, RECTIFICATION_STATUSES, Rectification
 from server.inspection.service import list_inspections
 from server.signage.models import ACTIONS, REVOKE_REASONS, STATUSES as SIGN_STATUSES
@@ -44,9 +45,7 @@ def story(user, unit) -> dict:
                                              .order_by(Rectification.id.desc()).limit(100)).all(),
         "evaluation_results": db.session.scalars(sa.select(EvaluationResult).where(
             EvaluationResult.unit_id == unit.id).order_by(EvaluationResult.id.desc())).all(),
-        "consumer_evaluations": db.session.scalars(sa.select(Evaluation).where(
-            Evaluation.unit_id == unit.id, scope_clause(user, Evaluation.station_id, Evaluation.county_id))
-                                                   .order_by(Evaluation.id.desc()).limit(50)).all(),
+        "consumer": unit_record(user, unit),
         "complaints": db.session.scalars(sa.select(Complaint).where(
             Complaint.unit_id == unit.id, scope_clause(user, Complaint.station_id, Complaint.county_id))
                                          .order_by(Complaint.id.desc()).limit(50)).all(),

@@ -3,16 +3,18 @@
 `describe(entry, names)` turns one AuditLog row into [(field label, old text, new text)]; `names`
 resolves ids of users, stations and units to their names (gathered once per page by service.py).
 """
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from server.core.clock import china_text
 from server.account.models import ROLES
-from server.feedback.models import COMPLAINT_KINDS
+from server.feedback.models import COMPLAINT_KINDS, EVALUATION_SOURCES
 from server.finding.models import DECISIONS as FINDING_DECISIONS, SOURCES as FINDING_SOURCES
 from server.inspection.models import CONCLUSIONS, RECTIFICATION_STATUSES, RESULTS
 from server.signage.models import ACTIONS as SIGN_ACTIONS, REVOKE_REASONS, STATUSES as SIGN_STATUSES
 from server.station.models import TARGET_KINDS, UNIT_TYPES
 from server.unit.models import BUSINESS_STATUSES, REMOVAL_REASONS, STAGES, TRACKED_FIELDS
 from server.visit.models import TASK_KINDS, TASK_STATUSES
+from server.volunteer.models import ASSIGNMENT_STATUSES
 
 ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除"}
 
@@ -27,6 +29,7 @@ ENTITIES = {
     "lookback": "每周回头看", "patrol_day": "每日网上巡", "patrol_mark": "网上巡标记",
     "calendar_year": "节假日年度", "calendar_day": "节假日", "deadline_rule": "期限规则",
     "mediation_benchmark": "调解成功率参照", "finding": "评估问题", "sync_receipt": "同步回执", "login_attempt": "登录尝试",
+    "volunteer_assignment": "消费义工暗访",
 }
 
 FIELDS = {
@@ -41,7 +44,7 @@ FIELDS = {
     "revoked_at": "撤销时间", "revoke_reason": "撤销原因", "replaced_by_id": "更换为", "action": "操作",
     "sign_id": "标识", "conclusion": "结论", "summary": "检查意见", "inspector_id": "检查人",
     "started_at": "开始时间", "ended_at": "结束时间", "submitted_at": "提交时间", "signer_name": "签字人",
-    "signed_at": "签字时间", "task_id": "任务", "supersedes_id": "更正的记录", "result": "结果",
+    "signed_at": "签字时间", "task_id": "任务", "supersedes_id": "更正的记录", "correction_reason": "更正原因", "corrected_by_id": "更正人", "imported_by_id": "导入人", "result": "结果",
     "item_code": "检查项", "demand": "整改要求", "due_date": "期限", "closed_at": "办结时间",
     "assignee_id": "承办人", "done_at": "完成时间", "created_by_id": "创建人", "source": "来源",
     "description": "内容", "received_at": "收到时间", "stars": "星级", "comment": "评价内容",
@@ -57,6 +60,8 @@ FIELDS = {
     "finding_id": "评估问题", "problem": "问题描述", "pair_code": "八有八无", "found_on": "发现日期",
     "unit_name": "单位名称（原文）", "batch": "导入批次", "row_no": "行号", "decision": "处理决定",
     "decision_note": "处理理由", "decided_by_id": "处理人", "decided_at": "处理时间",
+    "volunteer_id": "消费义工", "carrier_id": "载体", "visited_at": "暗访时间", "evaluation_id": "评价",
+    "pair_stars": "八有八无分项星级",
 }
 
 # Fields that say nothing to a person, or must not be shown.
@@ -77,9 +82,10 @@ BY_ENTITY = {  # the same field name means different things in different records
     ("target", "kind"): TARGET_KINDS, ("unit_change", "field"): {**FIELDS, **TRACKED_FIELDS},
     ("rectification", "status"): RECTIFICATION_STATUSES,
     ("finding", "source"): FINDING_SOURCES, ("finding", "decision"): FINDING_DECISIONS,
+    ("volunteer_assignment", "status"): ASSIGNMENT_STATUSES, ("evaluation", "source"): EVALUATION_SOURCES,
 }
 PEOPLE = {"user_id", "issued_by", "posted_by", "inspector_id", "assignee_id", "created_by_id",
-          "resolved_by_id", "revoked_by_id", "updated_by_id", "decided_by_id"}
+          "resolved_by_id", "revoked_by_id", "updated_by_id", "decided_by_id", "volunteer_id"}
 
 
 def device_label(device: str, names: dict) -> str:
@@ -106,7 +112,7 @@ def _time(text: str) -> str:
         return text
     if len(text) <= 10:
         return value.strftime("%Y-%m-%d")
-    return (value + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")  # stored UTC, shown in China time
+    return china_text(value)  # stored UTC, shown in China time
 
 
 def value_text(entity: str, field: str, value, names: dict) -> str:

@@ -140,3 +140,15 @@ def template_in_use(version_id: int) -> bool:
     """True when an inspection answered this version."""
     from server.inspection.models import Inspection
     return db.session.scalar(sa.select(sa.exists().where(Inspection.template_version_id == version_id)))
+
+
+def base_pairs(county_id: int) -> dict:
+    """{pair code: (有 text, 无 text)} of the county's base 八有八无 checklist (its latest version), in the
+    standard's order; {} for a county without one. The eight pairs findings name and evaluations rate."""
+    base = next((t for t in county_templates(county_id) if not t.unit_type and not t.industry), None)
+    pairs = {}
+    for item in (latest_version(base).items if base else []):
+        code, _, side = item["code"].partition(".")
+        if item.get("group") == "base" and side in ("have", "have_not"):
+            pairs.setdefault(code, ["", ""])[side == "have_not"] = item["text"]
+    return {k: tuple(v) for k, v in pairs.items()}

@@ -8,6 +8,7 @@ from server.complaint.benchmark import benchmark_for, compare
 from server.complaint.rates import RATES, rates
 from server.extensions import db
 from server.feedback.models import Complaint, Evaluation
+from server.feedback.record import low_star_units, low_stars_settings
 from server.rhythm.bulletin import section
 from server.rhythm.patrol import SOON_DAYS, provider, utc_range
 from server.unit.models import Unit
@@ -42,6 +43,24 @@ def low_evaluations(station_ids, day):
             for e, name in rows]
 
 
+@provider
+def repeated_low_stars(station_ids, day):
+    """Units with repeated low stars (server.feedback.record's rule), each with its evaluations linked. The key
+    holds the latest evaluation, so a unit marked handled comes back when another low one arrives."""
+    rule = low_stars_settings()
+    items = []
+    for r in low_star_units(station_ids, day):
+        last = r["evaluations"][-1]
+        items.append({"key": f"low-stars:{r['unit_id']}:{last.id}", "kind": "多次低星评价",
+                      "title": f"近{rule['days']}天{r['n']}条评价，平均{r['avg']}星",
+                      "unit_id": r["unit_id"], "unit_name": r["unit_name"], "due": None, "overdue": False,
+                      "station_id": r["station_id"],
+                      "evaluations": [{"id": e.id, "stars": e.stars, "at": e.created_at,
+                                       "href": f"/units/{r['unit_id']}#consumer-evaluation-{e.id}"}
+                                      for e in r["evaluations"]]})
+    return items
+
+
 @section("complaints")
 def bulletin_complaints(user, ids, start, end, year_start):
     """Complaints received and the four rates of the plan, for the month and the year to date; the year's
@@ -62,7 +81,8 @@ def bulletin_complaints(user, ids, start, end, year_start):
         versus = "；".join(compare(y["mediation"]["percent"], bench)) or "—"
         return [name, count] + [pct(m[k]) for k in keys] + [pct(y["mediation"]), versus]
     rows = [row(names[sid], received.get(sid, 0), month[sid], ytd[sid]) for sid in ids]
-    rows.append(row("全县", sum(received.values()), month["county"], ytd["county"]))
+    if len(ids) > 1:  # one station's bulletin: its row is the total
+        rows.append(row("全县", sum(received.values()), month["county"], ytd["county"]))
     return {"header": ["所（分局）", "本月收到"] + [RATES[k] for k in keys] + ["年度调解成功率", "对比全国、全省平均"],
             "rows": rows}
 

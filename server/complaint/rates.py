@@ -18,12 +18,12 @@ Each rate is num / den over the records its period selects (README, “投诉举
 Records returned to the 12315 distribution office or merged into another report are not handled
 here and count in no rate. A step dated out of order is never on time.
 """
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from server.complaint.dues import accepted, received_on
-from server.core.clock import today
+from server.core.clock import china_midnight, today
 from server.extensions import db
 from server.feedback.models import Complaint
 from server.station.service import list_stations
@@ -33,7 +33,7 @@ NOT_HANDLED = ("returned", "merged")
 
 
 def _utc(d: date) -> datetime:
-    return datetime.combine(d, time()) - timedelta(hours=8)
+    return china_midnight(d)
 
 
 def _in_time(after: date, done_on: date | None, due: date | None, now: date) -> bool | None:
@@ -91,3 +91,26 @@ def rates(user, start: date, end: date, now: date | None = None) -> dict:
 def year_to_date(day: date) -> tuple[date, date]:
     """[1 January, the day after `day`): the year so far, today included."""
     return date(day.year, 1, 1), day + timedelta(days=1)
+
+
+def rates_by_county(user, start: date, end: date, now: date | None = None) -> dict:
+    """{county_id: rates, "total": rates} for a city or province user, period [start, end), in one query:
+    each county's rates are what `rates` gives its county admin as "county" (complaints with a station),
+    by the same rule (`_rates`); "total" over all the counties overseen."""
+    from server.station.service import region_county_ids
+    now = now or today()
+    since = _utc(start - timedelta(days=200))
+    rows = db.session.scalars(sa.select(Complaint).where(
+        Complaint.county_id.in_(region_county_ids(user)), Complaint.station_id.is_not(None),
+        Complaint.received_at >= since, Complaint.received_at < _utc(end))).all()
+    groups = {}
+    for c in rows:
+        groups.setdefault(c.county_id, []).append(c)
+    out = {cid: _rates(found, start, end, now) for cid, found in groups.items()}
+    out["total"] = _rates(rows, start, end, now)
+    return out
+
+
+def no_rates(start: date, end: date) -> dict:
+    """The rates of a scope with no complaints (every den 0)."""
+    return _rates([], start, end, today())

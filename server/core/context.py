@@ -47,3 +47,23 @@ def set_device_time(moment):
 def reset_device_time(token) -> None:
     """Undo set_device_time."""
     _happened.reset(token)
+
+
+# Who pushed the change being applied when it is not its author's own push: the admin importing an
+# inspector's rescue file (issue 18, item 5); None otherwise.
+_importer: ContextVar = ContextVar("importer", default=None)
+
+
+def importer_id():
+    """The id of the user importing the change being applied for its author, or None."""
+    return _importer.get()
+
+
+def set_importer(user_id):
+    """Set the importer of the change being applied; returns a token for reset_importer."""
+    return _importer.set(user_id)
+
+
+def reset_importer(token) -> None:
+    """Undo set_importer."""
+    _importer.reset(token)

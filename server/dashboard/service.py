@@ -1,14 +1,15 @@
 """Progress against targets: counts by station, unit type and lifecycle stage, and the plan's deadlines."""
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
 from server.carrier.service import carrier_counts
-from server.core.clock import today
+from server.core.clock import china_midnight, today
 from server.extensions import db
 from server.station.models import CARRIER_KINDS, UNIT_TYPES
-from server.station.service import list_stations, milestones, scope_clause, target_years, targets_for
+from server.station.service import (list_stations, milestones, milestones_by_county, region_counties, scope_clause,
+                                    target_years, targets_by_county, targets_for)
 from server.unit.models import CERTIFIED, STAGE_ORDER, LifecycleEvent, Unit, UnitYear
 
 ENTERED = {"profiled", "evaluated"} | set(CERTIFIED)
@@ -72,7 +73,7 @@ def stage_counts(user, year: int, as_of: date | None = None) -> dict:
              .where(UnitYear.year == year, scope_clause(user, Unit.station_id, Unit.county_id))
              .group_by(Unit.station_id, Unit.type, UnitYear.stage))
     else:
-        cutoff = datetime.combine(as_of + timedelta(days=1), time()) - timedelta(hours=8)
+        cutoff = china_midnight(as_of + timedelta(days=1))
         # The scope inside the subquery, so only the user's units' events are grouped (province scale).
         last = (sa.select(LifecycleEvent.unit_id, sa.func.max(LifecycleEvent.id).label("id"))
                 .join(Unit, Unit.id == LifecycleEvent.unit_id)
@@ -98,18 +99,25 @@ def dashboard(user, year: int, on: date | None = None) -> dict:
     """Every station × unit type against target, county totals, carriers and the deadlines."""
     on = on or today()
     stations = list_stations(user)
-    targets = targets_for(user, year)
-    counts = stage_counts(user, year)
-    dates = milestones(user.county_id, year)
     due = milestone_dates(user, year)
     # As of each milestone that has come, from the dated history; today's counts beside them.
     then = {k: _cells_by_station(stage_counts(user, year, d)) for k, d in due.items() if d < on}
-    carriers = carrier_counts(user, year)
+    board = _board(stations, targets_for(user, year), stage_counts(user, year), then, carrier_counts(user, year),
+                   due, on)
+    return {"year": year, **board, "years": target_years(user), "milestones": milestones(user.county_id, year)}
+
+
+def _board(stations, targets: dict, counts: dict, then: dict, carriers: dict, due: dict, on: date) -> dict:
+    """One county's (or one station's) board from its fetched numbers: the rows per station, the totals,
+    carriers and deadlines. The one assembly behind `dashboard` and each county of `rollup`."""
     rows, total = [], {t: Cell() for t in UNIT_TYPES}
+    counted = {}
+    for (sid, t, stage), n in counts.items():
+        counted.setdefault(sid, []).append((t, stage, n))
     for st in stations:
         cells = {t: Cell(target=targets.get((st.id, t), 0)) for t in UNIT_TYPES}
-        for (sid, t, stage), n in counts.items():
-            if sid == st.id and t in cells:
+        for t, stage, n in counted.get(st.id, ()):
+            if t in cells:
                 cells[t].stages[stage] = n
         all_types = Cell()
         for t, c in cells.items():
@@ -128,9 +136,64 @@ def dashboard(user, year: int, on: date | None = None) -> dict:
         station_target = sum(targets.get((st.id, k), 0) for st in stations)
         carrier_totals[k] = (sum(carriers.get((st.id, k), 0) for st in stations),
                              targets.get((None, k), 0) + station_target)
-    return {"year": year, "rows": rows, "total": total, "total_all": county_all,
-            "carriers": carrier_totals, "years": target_years(user), "milestones": dates,
-            "deadlines": _deadlines(county_all, due, on, {k: _sum(c.values()) for k, c in then.items()})}
+    ids = {st.id for st in stations}
+    return {"rows": rows, "total": total, "total_all": county_all, "carriers": carrier_totals,
+            "deadlines": _deadlines(county_all, due, on,
+                                    {k: _sum(v for sid, v in c.items() if sid in ids) for k, c in then.items()})}
+
+
+def rollup(user, year: int, on: date | None = None) -> dict:
+    """A city's or the province's view: every county's board (exactly what `dashboard` gives that county's
+    admin, from the same counts) and their sum, in a handful of queries whatever the number of counties.
+
+    Returns {"year", "years", "counties": [{"county", "board", "milestones"}], "total": {type: Cell},
+    "total_all": Cell, "carriers": {kind: (n, target)}, "deadlines": [{key, label, done, today, target,
+    gap, percent, due (the date when all counties share it, else None), as_of_due}]}. A county whose
+    milestone date has not come counts today's number in `done`, as on its own board."""
+    on = on or today()
+    counties = region_counties(user)
+    stations = list_stations(user)
+    by_county = {}
+    for st in stations:
+        by_county.setdefault(st.county_id, []).append(st)
+    targets = targets_by_county(user, year)
+    dates = milestones_by_county([c.id for c in counties], year)
+    due_of = {c.id: {"entry": dates[c.id].entry_due, "posted": dates[c.id].evaluation_due} for c in counties}
+    county_of = {st.id: st.county_id for st in stations}
+    counts = {}
+    for key, n in stage_counts(user, year).items():
+        counts.setdefault(county_of.get(key[0]), {})[key] = n
+    carriers = carrier_counts(user, year)
+    passed = sorted({d for due in due_of.values() for d in due.values() if d < on})
+    history = {d: _cells_by_station(stage_counts(user, year, d)) for d in passed}
+    out, total, total_all = [], {t: Cell() for t in UNIT_TYPES}, Cell()
+    carrier_totals = {k: (0, 0) for k in CARRIER_KINDS}
+    deadlines = {d["key"]: {"key": d["key"], "label": d["label"], "done": 0, "today": 0, "target": 0,
+                            "dues": set(), "as_of_due": False} for d in DEADLINES}
+    for c in counties:
+        mine = by_county.get(c.id, [])
+        then = {k: history[d] for k, d in due_of[c.id].items() if d < on}
+        board = _board(mine, targets.get(c.id, {}), counts.get(c.id, {}), then, carriers, due_of[c.id], on)
+        out.append({"county": c, "board": board, "milestones": dates[c.id]})
+        for t in UNIT_TYPES:
+            total[t].add(board["total"][t])
+        total_all.add(board["total_all"])
+        for k, (n, target) in board["carriers"].items():
+            carrier_totals[k] = (carrier_totals[k][0] + n, carrier_totals[k][1] + target)
+        for d in board["deadlines"]:
+            agg = deadlines[d["key"]]
+            agg["done"] += d["done"]
+            agg["today"] += d["today"]
+            agg["target"] += d["target"]
+            agg["dues"].add(d["due"])
+            agg["as_of_due"] = agg["as_of_due"] or d["as_of_due"]
+    for agg in deadlines.values():
+        dues = agg.pop("dues")
+        agg["due"] = next(iter(dues)) if len(dues) == 1 else None
+        agg["gap"] = max(0, agg["target"] - agg["done"])
+        agg["percent"] = _percent(agg["done"], agg["target"])
+    return {"year": year, "years": target_years(user), "counties": out, "total": total, "total_all": total_all,
+            "carriers": carrier_totals, "deadlines": list(deadlines.values())}
 
 
 def _sum(cells) -> Cell:

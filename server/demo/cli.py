@@ -21,3 +21,5 @@ def load_demo():
     click.echo("  admin                县局管理员（全县）")
     click.echo("  wuyun_admin          五云所管理员（其他所同理：<所代码>_admin）")
     click.echo("  wuyun_inspector      五云所执法人员（其他所同理：<所代码>_inspector）")
+    click.echo("  lishui               丽水市局（只读：各县进度汇总）")
+    click.echo("  zhejiang             浙江省局（只读：各县进度汇总）")

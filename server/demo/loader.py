@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from server.account.models import User
 from server.account.service import hash_password
 from server.carrier.models import Carrier
-from server.core.clock import today
+from server.core.clock import china_date, today
 from server.demo.names import credit_code, person, unit_profile
 from server.extensions import db
 from server.station.models import County, Station, Target
@@ -72,6 +72,7 @@ def load(seed: int = YEAR) -> dict:
         accounts[f"{st.code}_inspector"] = ("inspector", f"{st.name}执法人员{person(rng)}", st)
     db.session.add(Target(year=YEAR, county_id=county.id, station_id=None, kind="liaison", count=LIAISON_TARGET))
     users = _accounts(county, accounts)
+    regions = _regions(county)
     _checklists(county)
     used_codes = set(db.session.scalars(sa.select(Unit.uscc)))
     for st, row in stations:
@@ -84,7 +85,18 @@ def load(seed: int = YEAR) -> dict:
     if now > YEAR:
         _current_year(rng, county, now, users)
         load_signs(county, now)
-    return {name: role for name, (role, _, _) in accounts.items()}
+    return {**{name: role for name, (role, _, _) in accounts.items()}, **regions}
+
+
+def _regions(county) -> dict:
+    """The province and the city above the demo county, each with its read-only account: {username: role}."""
+    from server.station.regions import create_region, create_region_user, place_county
+    create_region("zhejiang", "浙江省市场监督管理局", "province")
+    create_region("lishui", "丽水市市场监督管理局", "city", "zhejiang")
+    place_county(county.code, "lishui")
+    create_region_user("lishui", "丽水市局汇总查看", "lishui", DEMO_PASSWORD)
+    create_region_user("zhejiang", "浙江省局汇总查看", "zhejiang", DEMO_PASSWORD)
+    return {"lishui": "city", "zhejiang": "province"}
 
 
 def _when(year: int, stage: str, rng) -> datetime:
@@ -104,7 +116,7 @@ def _steps(rng, unit, year: int, stage: str, admin, reason: str | None = None) -
         evidence = None
         if s == "evaluated":
             result = EvaluationResult(unit_id=unit.id, year=year, passed=True,
-                                      evaluated_on=(at + timedelta(hours=8)).date(), recorded_by=admin.id,
+                                      evaluated_on=china_date(at), recorded_by=admin.id,
                                       evidence_ref=f"缙市监后评〔{year}〕{unit.id}号", recorded_at=at,
                                       note="演示数据：线下后评价")
             db.session.add(result)
@@ -151,7 +163,8 @@ def _accounts(county, accounts: dict) -> dict:
     users = {}
     for username, (role, name, st) in accounts.items():
         users[username] = User(username=username, name=name, role=role, county_id=county.id,
-                               station_id=st.id if st else None, password_hash=pw)
+                               station_id=st.id if st else None, password_hash=pw,
+                               phone=f"1385786{len(users):04d}" if role != "inspector" else "")
         db.session.add(users[username])
     db.session.flush()
     return users

@@ -4,6 +4,8 @@ from server.extensions import db
 
 COMPLAINT_KINDS = {"complaint": "投诉", "report": "举报"}
 COMPLAINT_STATUSES = {"new": "待处理"}
+# Who left an evaluation: a consumer on the sign's page, or a 消费义工 on an assigned anonymous visit.
+EVALUATION_SOURCES = {"consumer": "消费者评价", "volunteer": "消费义工暗访"}
 
 
 class Evaluation(db.Model):
@@ -17,8 +19,11 @@ class Evaluation(db.Model):
     county_id = db.Column(db.ForeignKey("county.id"), nullable=False)
     station_id = db.Column(db.ForeignKey("station.id"), nullable=False)
     stars = db.Column(db.Integer, nullable=False)
+    # Stars per 八有八无 pair ({pair code: 1–5}, the county's base standard; pairs not rated left out).
+    pair_stars = db.Column(db.JSON, nullable=False, default=dict)
     tags = db.Column(db.JSON, nullable=False, default=list)
     comment = db.Column(db.String(500), nullable=False, default="")
+    source = db.Column(db.String(10), nullable=False, default="consumer")
     address_hash = db.Column(db.String(32), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 

@@ -44,12 +44,25 @@ def check_rate(addr: str, sign_id: int | None) -> None:
         raise TooManyRequests("提交过于频繁，请稍后再试；紧急情况请拨打12315")
 
 
+def clean_pair_stars(county_id: int, pair_stars: dict | None) -> dict:
+    """{pair code: stars} in the order of the county's 八有八无 standard (stars already checked 1–5 by the
+    schema); Invalid (field pair_stars) if a code is not one of the standard's pairs."""
+    from server.checklist.service import base_pairs
+    pairs, given = base_pairs(county_id), dict(pair_stars or {})
+    unknown = [code for code in given if code not in pairs]
+    if unknown:
+        raise Invalid("分项打分须为八有八无中的项目", fields={"pair_stars": ["分项打分须为八有八无中的项目"]})
+    return {code: int(given[code]) for code in pairs if code in given}
+
+
 def add_evaluation(sign, data: dict, addr: str) -> Evaluation:
-    """Store an evaluation for the sign's unit (data already validated by the form schema)."""
+    """Store an evaluation for the sign's unit (data already validated by the form schema; pair codes
+    checked here, `clean_pair_stars`)."""
     check_rate(addr, sign.id)
     unit = sign.unit
     ev = Evaluation(unit_id=unit.id, sign_id=sign.id, county_id=unit.county_id, station_id=unit.station_id,
-                    stars=data["stars"], tags=list(dict.fromkeys(data.get("tags") or [])),
+                    stars=data["stars"], pair_stars=clean_pair_stars(unit.county_id, data.get("pair_stars")),
+                    tags=list(dict.fromkeys(data.get("tags") or [])),
                     comment=data.get("comment", ""), address_hash=addr, created_at=utcnow())
     db.session.add(ev)
     db.session.flush()
@@ -88,10 +101,12 @@ def add_complaint(sign, data: dict, addr: str, photo: bytes | None = None) -> Co
 
 
 def rating_clause(unit_id) -> sa.Select:
-    """SELECT avg, n: the average stars and number of evaluations of a unit (`unit_id` a value or a
-    bind parameter), for callers that fold it into a statement of their own (the public page)."""
+    """SELECT avg, n: the average stars and number of consumers' evaluations of a unit (`unit_id` a value or a
+    bind parameter), for callers that fold it into a statement of their own (the public page). A 消费义工's
+    visit is not a consumer's: it feeds the staff's record, never the public figure (which would tell the
+    unit when it was visited)."""
     return sa.select(sa.func.avg(Evaluation.stars).label("avg"), sa.func.count(Evaluation.id).label("n")).where(
-        Evaluation.unit_id == unit_id)
+        Evaluation.unit_id == unit_id, Evaluation.source == "consumer")
 
 
 def rating_of(avg, n: int) -> tuple[float | None, int]:

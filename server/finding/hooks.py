@@ -37,7 +37,8 @@ def bulletin_findings(user, ids, start, end, year_start):
         return [name, c["total"], c["closed"], c["open"], c["overdue"], rate]
     rows = [row(names[sid], p[sid]) for sid in ids]
     total = {k: sum(p[sid][k] for sid in ids) for k in ("total", "closed", "open", "overdue")}
-    rows.append(row("全县", total))
+    if len(ids) > 1:  # one station's bulletin: its row is the total
+        rows.append(row("全县", total))
     if p["pending"]:
         rows.append([f"另有{p['pending']}条问题未匹配到本县单位，待县局确定", "", "", "", "", ""])
     return {"header": ["所（分局）", "评估问题", "已整改", "未整改", "其中逾期", "整改率"], "rows": rows}

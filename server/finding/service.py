@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from server.account.service import require_admin
+from server.checklist.service import base_pairs
 from server.core import uscc
 from server.core.clock import today, utcnow
 from server.core.errors import Forbidden, Invalid, NotFound
@@ -40,18 +41,6 @@ def _date(text: str) -> date:
         except ValueError:
             continue
     raise ValueError(t)
-
-
-def base_pairs(county_id: int) -> dict:
-    """{pair code: (有 text, 无 text)} of the county's base 八有八无 checklist (its latest version)."""
-    from server.checklist.service import county_templates, latest_version
-    base = next((t for t in county_templates(county_id) if not t.unit_type and not t.industry), None)
-    pairs = {}
-    for item in (latest_version(base).items if base else []):
-        code, _, side = item["code"].partition(".")
-        if item.get("group") == "base" and side in ("have", "have_not"):
-            pairs.setdefault(code, ["", ""])[side == "have_not"] = item["text"]
-    return {k: tuple(v) for k, v in pairs.items()}
 
 
 def parse_pair(text: str, pairs: dict) -> tuple[str | None, str | None]:

@@ -38,11 +38,20 @@ class Inspection(db.Model):
     signed_hash = db.Column(db.String(64), nullable=True)
     signed_at = db.Column(db.DateTime, nullable=True)
     supersedes_id = db.Column(db.ForeignKey("inspection.id"), nullable=True, unique=True)
+    # Why a correction replaces the record it supersedes (required of every correction, issue 18, item 4).
+    correction_reason = db.Column(db.String(500), nullable=True)
+    # Who made a correction: the inspector themself, or a station (county) admin; inspector_id stays the
+    # visit's inspector either way.
+    corrected_by_id = db.Column(db.ForeignKey("user_account.id"), nullable=True)
+    # The station admin who imported this record from an inspector's rescue file, when not its author (item 5).
+    imported_by_id = db.Column(db.ForeignKey("user_account.id"), nullable=True)
     photos = db.Column(db.JSON, nullable=False, default=list)
     submitted_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     unit = db.relationship("Unit")
-    inspector = db.relationship("User")
+    inspector = db.relationship("User", foreign_keys=[inspector_id])
+    imported_by = db.relationship("User", foreign_keys=[imported_by_id])
+    corrected_by = db.relationship("User", foreign_keys=[corrected_by_id])
     template_version = db.relationship("ChecklistVersion")
     answers = db.relationship("InspectionAnswer", order_by="InspectionAnswer.position", cascade="all")
     rectifications = db.relationship("Rectification", foreign_keys="Rectification.inspection_id",

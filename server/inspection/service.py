@@ -1,5 +1,6 @@
 """Submitting an inspection: the checks a schema cannot make, and its effects on tasks and the unit."""
 import math
+import uuid
 from datetime import timedelta
 from typing import NamedTuple
 
@@ -7,8 +8,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from server.checklist.models import ChecklistVersion
-from server.core import immutable
-from server.core.clock import utcnow
+from server.core import changelog, immutable
+from server.core.context import importer_id
+from server.core.clock import china_date, utcnow
 from server.core.errors import Conflict, Invalid, NotFound
 from server.extensions import db
 from server.inspection import signing
@@ -73,7 +75,7 @@ def location_doubt(accuracy_m: float | None, distance: float | None, settings: d
     return "，".join(reasons) or None
 
 
-def _check(user, data: dict, unit, version: _Version | None) -> None:
+def _check(user, data: dict, unit, version: _Version | None, owner_signed: bool = True) -> None:
     errors = {}
     if version is None or version.county_id != unit.county_id:
         errors["template_version_id"] = ["检查表版本不存在"]
@@ -96,10 +98,13 @@ def _check(user, data: dict, unit, version: _Version | None) -> None:
         errors["gps_missing_reason"] = ["没有定位时须说明原因"]
     if data["conclusion"] == "rectify" and not data.get("rectifications"):
         errors["rectifications"] = ["限期整改须至少提出一项整改要求"]
-    start_day = (data["started_at"] + timedelta(hours=8)).date()
+    start_day = china_date(data["started_at"])
     if any(r["due_date"] < start_day for r in data.get("rectifications", [])):
         errors["rectifications"] = ["整改期限不能早于检查日期"]
-    if data.get("signed_hash") != signing.content_hash(data):
+    if not owner_signed:
+        if data.get("signature_sha256") or data.get("signed_hash"):
+            errors["signed_hash"] = ["未经负责人签名的更正不能带签名"]
+    elif data.get("signed_hash") != signing.content_hash(data):
         errors["signed_hash"] = ["签名与检查内容不符：签名后内容有改动，须请负责人重新签名"]
     if errors:
         raise Invalid("检查记录有误，请按提示修改", fields=errors)
@@ -114,9 +119,11 @@ def _task_for(user, task_id, unit) -> VisitTask | None:
     return task
 
 
-def _superseded(user, client_id: str | None, unit) -> Inspection | None:
+def _superseded(user, client_id: str | None, unit, reason: str) -> Inspection | None:
     if not client_id:
         return None
+    if not reason:
+        raise Invalid("更正须说明原因", fields={"correction_reason": ["须填写更正原因"]})
     old = db.session.scalar(sa.select(Inspection).where(Inspection.client_id == client_id))
     if old is None or old.unit_id != unit.id:
         raise Invalid("被更正的检查记录不存在", fields={"supersedes": ["被更正的检查记录不存在"]})
@@ -126,32 +133,119 @@ def _superseded(user, client_id: str | None, unit) -> Inspection | None:
     return old
 
 
+SIGNATURE_ORIGINAL_MAX = 2 * 1024 * 1024  # a signature is a small drawing; a bigger image is not measured
+
+
+def check_signature_ink(signature_sha256: str | None) -> None:
+    """The owner's signature must be more than a tap (issue 18, item 1): its image, when already on the server
+    (the field app uploads photos before it pushes), must have at least SIGNATURE_MIN_INK_PX dark pixels.
+    Invalid (422, field signature_sha256) otherwise. An image not uploaded yet, larger than 2 MB or not
+    decodable is not measured here: the record waits for it, and the app measured the strokes as drawn."""
+    from server.photo.imaging import BadImage, dark_pixels
+    from server.photo.models import Photo
+    from server.photo.storage import ObjectMissing, StorageUnavailable, current_storage
+    photo = db.session.get(Photo, signature_sha256) if signature_sha256 else None
+    if photo is None or photo.size > SIGNATURE_ORIGINAL_MAX:
+        return
+    try:
+        with current_storage().open(photo.original_key) as stream:
+            ink = dark_pixels(stream.read())
+    except (BadImage, OSError, ObjectMissing, StorageUnavailable):
+        return  # not measurable now: the photo store is down or the bytes are not an image we read
+    if ink < current_app.config["SIGNATURE_MIN_INK_PX"]:
+        raise Invalid("签名过短：请负责人完整签写姓名后再提交",
+                      fields={"signature_sha256": ["签名过短：请负责人完整签写姓名"]})
+
+
+def correction_deadline(inspection: Inspection):
+    """Until when (naive UTC) its own inspector may correct a submitted inspection: its submission plus
+    the setting CORRECTION_DAYS (default 7: a week covers the follow-up call or the office review in which
+    a slip is usually found, while the visit is still fresh; later the station corrects it). None when the
+    inspector may not correct it at all: a station's correction is corrected by the station."""
+    if inspection.corrected_by_id not in (None, inspection.inspector_id):
+        return None
+    return inspection.submitted_at + timedelta(days=current_app.config["CORRECTION_DAYS"])
+
+
 def check_correction_allowed(user, old: Inspection) -> None:
     """Who may correct a submitted inspection (issue 18, item 4): its own inspector within the setting
     CORRECTION_DAYS of its submission, a station or county admin of its scope at any time. Invalid with
-    the reason otherwise."""
+    the reason otherwise (a record outside the user's scope is NotFound before this is asked)."""
     if user.role != "inspector":
         return
     if old.inspector_id != user.id:
         raise Invalid("只能更正本人提交的检查记录；他人的记录请由所里更正",
                       fields={"supersedes": ["只能更正本人提交的检查记录"]})
+    if old.corrected_by_id not in (None, user.id):
+        raise Invalid("该记录是所里的更正，不能再由本人更正；如需改动请联系所里",
+                      fields={"supersedes": ["所里更正的记录只能由所里再更正"]})
     days = current_app.config["CORRECTION_DAYS"]
-    if utcnow() - old.submitted_at > timedelta(days=days):
+    if utcnow() > correction_deadline(old):  # (None: a station's correction, refused just above)
         raise Invalid(f"提交已超过{days}天，不能再由本人更正；请由所里更正",
                       fields={"supersedes": [f"提交{days}天内才能由本人更正"]})
 
 
-def submit_inspection(user, data: dict) -> Inspection:
-    """Store a submitted inspection and apply its effects; it is never changed afterwards."""
+def correction_chain(inspection: Inspection) -> list[Inspection]:
+    """Every record of an inspection's correction chain, the first submitted first and the one in force
+    last (a chain is short: one record per correction)."""
+    chain = [inspection]
+    while chain[0].supersedes_id is not None:
+        chain.insert(0, db.session.get(Inspection, chain[0].supersedes_id))
+    while (later := db.session.scalar(sa.select(Inspection).where(Inspection.supersedes_id == chain[-1].id))):
+        chain.append(later)
+    return chain
+
+
+def correct_by_staff(user, old: Inspection, changes: dict) -> Inspection:
+    """A station (or county) admin's correction of a submitted inspection, as a new record superseding it.
+
+    changes: {"answers": {item_code: {"result", "note"}}, "conclusion", "summary",
+    "rectifications": [{"item_code", "demand", "due_date"}], "correction_reason"} — what the form edits; the
+    visit's time, place, photos and task are the original's. When the content the owner signed is unchanged
+    the owner's signature is kept; otherwise the owner has not signed the corrected content and the record
+    carries no signature (the pages say 所里更正，未经负责人签名). Raises Invalid (fields named) or NotFound
+    / Conflict like any correction (check_correction_allowed)."""
+    notes = changes.get("answers", {})
+    data = {
+        "client_id": str(uuid.uuid4()), "unit_id": old.unit_id, "task_id": old.task_id,
+        "template_version_id": old.template_version_id, "kind": old.kind, "year": old.year,
+        "started_at": old.started_at, "ended_at": old.ended_at, "lat": old.lat, "lng": old.lng,
+        "accuracy_m": old.accuracy_m, "gps_missing_reason": old.gps_missing_reason, "photos": list(old.photos),
+        "answers": [{"item_code": a.item_code, "result": notes.get(a.item_code, {}).get("result", a.result),
+                     "note": notes.get(a.item_code, {}).get("note", a.note), "photos": list(a.photos)}
+                    for a in old.answers],
+        "conclusion": changes.get("conclusion", old.conclusion), "summary": changes.get("summary", old.summary),
+        "rectifications": changes.get("rectifications", [
+            {"item_code": r.item_code, "demand": r.demand, "due_date": r.due_date} for r in old.rectifications]),
+        "signer_name": old.signer_name, "supersedes": old.client_id,
+        "correction_reason": changes.get("correction_reason") or "",
+    }
+    if data["conclusion"] == "pass":
+        data["rectifications"] = []
+    if old.signed_hash and signing.content_hash(data) == old.signed_hash:
+        data.update(signature_sha256=old.signature_sha256, signed_hash=old.signed_hash, signed_at=old.signed_at)
+        return submit_inspection(user, data)
+    data.update(signature_sha256=None, signed_hash=None, signed_at=None, signer_name="")
+    return submit_inspection(user, data, owner_signed=False)
+
+
+def submit_inspection(user, data: dict, *, owner_signed: bool = True) -> Inspection:
+    """Store a submitted inspection and apply its effects; it is never changed afterwards.
+
+    owner_signed=False only for a station's correction whose content the owner has not signed
+    (correct_by_staff): it then carries no signature at all, and the pages say so."""
     unit = unit_ref(user, data["unit_id"])
     version = _version(data["template_version_id"])
-    _check(user, data, unit, version)
+    _check(user, data, unit, version, owner_signed)
     task = _task_for(user, data.get("task_id"), unit)
-    old = _superseded(user, data.get("supersedes"), unit)
+    reason = (data.get("correction_reason") or "").strip()
+    old = _superseded(user, data.get("supersedes"), unit, reason)
     inspection = _insert(dict(
         client_id=data["client_id"], county_id=unit.county_id, station_id=unit.station_id, unit_id=unit.id,
-        task_id=task.id if task else None, inspector_id=user.id, template_version_id=version.id,
+        task_id=task.id if task else None, inspector_id=old.inspector_id if old else user.id,
+        corrected_by_id=user.id if old else None, template_version_id=version.id,
         year=programme_year(task, data.get("year")), supersedes_id=old.id if old else None, submitted_at=utcnow(),
+        correction_reason=reason if old else None, imported_by_id=importer_id(),
         distance_m=distance_m(data.get("lat"), data.get("lng"), unit.lat, unit.lng),
         **{k: data.get(k) for k in FIELDS}))
     _store_answers(inspection, version, data["answers"])
@@ -189,6 +283,7 @@ def _effects(user, inspection: Inspection, unit, task, old, demands: list[dict],
     _close_rectifications(inspection, task, answers)
     if old is not None:
         _withdraw(old)
+        changelog.log_inserted(db.session(), old)  # its inspector's phone hears it was corrected
     follow_ups = {}
     for d in demands:
         follow = follow_ups.get(d["due_date"]) or _follow_up(user, unit, d["due_date"], inspection.year,

@@ -3,7 +3,9 @@ from server.core.clock import utcnow
 from server.extensions import db
 
 STATUSES = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
-KINDS = {"sign_batch": "标识批量打印", "unit_import": "单位导入", "bulletin": "月度通报"}
+KINDS = {"sign_batch": "标识批量打印", "unit_import": "单位导入", "bulletin": "月度通报",
+         "bulletin_stations": "各所月度通报", "rollup_export": "各县进度汇总导出",
+         "rollup_snapshot": "各县进度汇总刷新"}
 
 
 class Job(db.Model):
@@ -16,7 +18,8 @@ class Job(db.Model):
     kind = db.Column(db.String(20), nullable=False)
     params = db.Column(db.JSON, nullable=False, default=dict)
     user_id = db.Column(db.ForeignKey("user_account.id"), nullable=False)
-    county_id = db.Column(db.ForeignKey("county.id"), nullable=False)
+    # None for a job of a city or province account (the roll-up export), which has no county.
+    county_id = db.Column(db.ForeignKey("county.id"), nullable=True)
     station_id = db.Column(db.ForeignKey("station.id"), nullable=True)
     status = db.Column(db.String(10), nullable=False, default="queued")
     done = db.Column(db.Integer, nullable=False, default=0)

@@ -15,8 +15,14 @@ from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 
+# Every so many minutes a worker makes a new roll-up snapshot of each city and the province
+# (region.snapshot.refresh_all; said in the README's roll-up section).
+ROLLUP_REFRESH_MINUTES = 30
+
+
 def make_queue(app: Flask) -> Huey:
-    """A Huey instance for the app's settings, with the job runner and the stale-job sweep as its tasks."""
+    """A Huey instance for the app's settings, with the job runner, the stale-job sweep and the roll-up
+    refresh as its tasks."""
     name = app.config["JOBS_QUEUE_NAME"]
     if app.config["JOBS_QUEUE"] == "inline":
         huey = Huey(name, immediate=True, results=False)
@@ -36,6 +42,12 @@ def make_queue(app: Flask) -> Huey:
         from server.job import service
         with app.app_context():
             service.sweep()
+
+    @huey.periodic_task(crontab(minute=f"*/{ROLLUP_REFRESH_MINUTES}"), name="refresh_rollups")
+    def refresh_rollups() -> None:
+        from server.region import snapshot
+        with app.app_context():
+            snapshot.refresh_all()
 
     huey.run_job = run_job
     return huey

@@ -111,6 +111,18 @@ def _flatten(img: Image.Image) -> Image.Image:
     return img.convert("RGB")
 
 
+def _dark_pixels(data: bytes) -> int:
+    with _open(data) as img:
+        grey = _flatten(img).convert("L")
+        return sum(grey.histogram()[:128])
+
+
+def dark_pixels(data: bytes) -> int:
+    """How many pixels are dark (grey level < 128 on white, transparency as white): the ink of a drawing.
+    BadImage if the bytes are not an image we accept."""
+    return _guarded(_dark_pixels, data)
+
+
 def thumbnail(data: bytes) -> bytes:
     """A JPEG at most THUMB_SIZE on its long side, upright, with every piece of metadata stripped."""
     return _guarded(_thumbnail, data)

@@ -1,6 +1,10 @@
 """Rendered public sign pages kept in this process, so a scan costs one tiny query instead of a render.
 
-An entry holds the page's HTML, its gzip and an ETag, and is good only while two things hold:
+Real scans spread over a county's signs, few often and most now and then (Zipf-like), so the number of pages
+kept decides how often a scan is a render: an entry keeps only the gzipped page (about 0.9 KB; 1.8 KB with its
+key and bookkeeping), and the default 20 000 pages cost a worker about 36 MB (bench/signs.py prints the figures).
+
+An entry holds the page gzipped and an ETag, and is good only while two things hold:
   - the change log's counter still has the value read *before* the page was rendered. Every commit
     that changes a synced record (units, their years and stages, signs, inspections) moves it, so a
     revoked sign or a removed unit shows on the very next scan, in every process. Reading the counter
@@ -45,19 +49,24 @@ def change_stamp() -> int | None:
 
 @dataclass(frozen=True)
 class CachedPage:
-    """One rendered page: its bytes plain and gzipped, its ETag, and when and at what stamp it was made."""
+    """One rendered page: its bytes gzipped (about 1 KB; the plain page is unpacked for the rare browser
+    that does not take gzip), its ETag, and when and at what stamp it was made."""
 
-    html: bytes
     gzipped: bytes
     etag: str
     stamp: int | None
     born: int  # monotonic_ns() when made
     day: object = None  # the China date it was made on (signs expire by date)
 
+    @property
+    def html(self) -> bytes:
+        """The page's plain bytes."""
+        return gzip.decompress(self.gzipped)
+
 
 def cached_page(html: bytes, stamp: int | None) -> CachedPage:
     """A cache entry for html rendered after reading stamp."""
-    return CachedPage(html=html, gzipped=gzip.compress(html, 9, mtime=0),
+    return CachedPage(gzipped=gzip.compress(html, 9, mtime=0),
                       etag=hashlib.blake2b(html, digest_size=12).hexdigest(), stamp=stamp, born=monotonic_ns(),
                       day=state.today())
 

@@ -3,6 +3,7 @@ and the consumer's two forms, each on a page of its own (they carry the session'
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
+from server.checklist.service import base_pairs
 from schemas.feedback import COMPLAINT_KINDS, NEGATIVE_TAGS, POSITIVE_TAGS, ComplaintFormSchema, EvaluationFormSchema
 from server.core.errors import Invalid, TooManyRequests
 from server.feedback import service as feedback
@@ -177,7 +178,8 @@ def _form_page(page: SignPage, token: str, which: str, status: int = 200, errors
                form: dict | None = None, message: str = "") -> Response:
     html = render_template(f"public/{which}.html", page=page, token=token, errors=errors or {},
                            form=form or {}, message=message, positive=POSITIVE_TAGS, negative=NEGATIVE_TAGS,
-                           kinds=[(k, KIND_LABELS[k]) for k in COMPLAINT_KINDS], honeypot=HONEYPOT)
+                           kinds=[(k, KIND_LABELS[k]) for k in COMPLAINT_KINDS], honeypot=HONEYPOT,
+                           pairs=base_pairs(page.sign.county_id) if which == "evaluation" else {})
     return _html(html, status, FORM_CACHING)
 
 
@@ -192,6 +194,7 @@ def _submit(token: str, which: str, schema, store):
         return _fresh_page(token, 404)
     form = request.form.to_dict()
     form["tags"] = request.form.getlist("tags")
+    form["pair_stars"] = {k[len("pair."):]: v for k, v in request.form.items() if k.startswith("pair.") and v}
     if request.form.get(HONEYPOT, "").strip():
         return redirect(url_for("public.sign", token=token, done=which), 303)  # pretend; store nothing
     try:

@@ -132,6 +132,23 @@ def generate(user, month: str) -> Bulletin:
     return record
 
 
+def check_generate_stations(user, month: str) -> list:
+    """The county's stations whose bulletins a county admin may generate for the month; Forbidden or
+    Invalid (the month) otherwise, before the job is started."""
+    check_generate(user, month)
+    return list_stations(user)
+
+
+def compute_station(user, station_id: int, month: str) -> dict:
+    """The bulletin of one station of the county admin's county, as its station admin would see it (the same
+    `compute`, through a read-only StationLens), named after the station. NotFound for another county's."""
+    from server.station.service import StationLens, get_station
+    station = get_station(user, station_id)
+    data = compute(StationLens(station.county_id, station.id), month)
+    data["station_name"] = station.name
+    return data
+
+
 def latest(user, month: str) -> Bulletin | None:
     """The most recent kept bulletin of the month."""
     return db.session.scalar(sa.select(Bulletin).where(Bulletin.county_id == user.county_id, Bulletin.month == month)

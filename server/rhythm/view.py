@@ -21,13 +21,15 @@ def bulletin_rows(data: dict) -> list[tuple[str, list, list]]:
         line = [p["target"]] + counts + [certified]
         total = [a + b for a, b in zip(total, line)]
         rows.append([s["name"]] + line + [_pct(certified, p["target"])])
-    rows.append(["全县"] + total + [_pct(total[-1], total[0])])
+    if len(stations) > 1:  # one station's bulletin (or a county of one station): its row is the total
+        rows.append(["全县"] + total + [_pct(total[-1], total[0])])
     parts.append(("建设进度", ["所（分局）", "目标"] + [l for _, l in STAGE_COLUMNS] + ["已认定", "完成率"], rows))
     v, r = data["visits"], data["rectifications"]
     rows = [[s["name"], v["month"].get(str(s["id"]), 0), v["ytd"].get(str(s["id"]), 0),
              r["opened"].get(str(s["id"]), 0), r["closed"].get(str(s["id"]), 0), r["overdue"].get(str(s["id"]), 0)]
             for s in stations]
-    rows.append(["全县"] + [sum(x[i] for x in rows) for i in range(1, 6)])
+    if len(stations) > 1:
+        rows.append(["全县"] + [sum(x[i] for x in rows) for i in range(1, 6)])
     parts.append(("检查与整改", ["所（分局）", "本月检查", "年度累计检查", "本月新开整改", "本月完成整改", "逾期未整改"], rows))
     parts.append(("常见不符合项", ["检查项", "本月次数"],
                   [[i["text"], i["count"]] for i in data["failed_items"]]))
@@ -58,7 +60,8 @@ def pace_table(p: dict) -> tuple[str, list, list]:
         d = f"{int(m['due'][5:7])}月{int(m['due'][8:])}日"
         head += [f"{d} 完成/目标", f"{d} 近四周每周", f"{d} 预计", f"{d} 每周需", f"{d} 状态"]
     rows = []
-    for name, s in [(s["name"], s) for s in p["stations"]] + [("全县", p["total"])]:
+    totals = [("全县", p["total"])] if len(p["stations"]) > 1 else []
+    for name, s in [(s["name"], s) for s in p["stations"]] + totals:
         row = [name, s["status_label"]]
         for m in s["milestones"]:
             row += [f"{m['now']}/{m['target']}", m["rate"], int(m["projected"]),

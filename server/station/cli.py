@@ -46,3 +46,56 @@ def init(code, name, authority, year, stations_file, checklist_file, admin_usern
         click.echo(f"县局管理员 {admin_username} 的初始密码（只显示这一次，登录后请修改）：{password}")
     else:
         click.echo(f"县局管理员 {admin_username} 的密码为 FANGXIN_ADMIN_PASSWORD 所设。")
+
+
+region_cli = AppGroup("region", help="市局、省局（查看各县进度）")
+
+
+def _done(fn, *args, **kwargs):
+    try:
+        out = fn(*args, **kwargs)
+        db.session.commit()
+        return out
+    except DomainError as err:
+        db.session.rollback()
+        raise click.ClickException(err.message) from None
+
+
+@region_cli.command("create")
+@click.option("--code", required=True, help="代码（小写拼音，如 lishui）")
+@click.option("--name", required=True, help="名称，如 丽水市市场监督管理局")
+@click.option("--kind", type=click.Choice(["city", "province"]), required=True, help="city 市局 / province 省局")
+@click.option("--parent", default=None, help="所属省局的代码（市局可填）")
+def region_create(code, name, kind, parent):
+    """Create a city or the province."""
+    from server.station import regions
+    region = _done(regions.create_region, code, name, kind, parent)
+    click.echo(f"已建立{region.name}。")
+
+
+@region_cli.command("place")
+@click.argument("county_code")
+@click.argument("city_code")
+def region_place(county_code, city_code):
+    """Put a county in a city."""
+    from server.station import regions
+    county = _done(regions.place_county, county_code, city_code)
+    click.echo(f"{county.name}已归属该市局。")
+
+
+@region_cli.command("user")
+@click.option("--username", required=True)
+@click.option("--name", required=True, help="姓名")
+@click.option("--region", "region_code", required=True, help="市局或省局的代码")
+@click.option("--phone", default="")
+def region_user(username, name, region_code, phone):
+    """A read-only account of a city or the province. The password is read from FANGXIN_ADMIN_PASSWORD,
+    else made and printed once."""
+    import os
+    from server.station import regions
+    password = os.environ.get("FANGXIN_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+    _done(regions.create_region_user, username, name, region_code, password, phone)
+    if os.environ.get("FANGXIN_ADMIN_PASSWORD"):
+        click.echo(f"已建立账号 {username}，密码为 FANGXIN_ADMIN_PASSWORD 所设。")
+    else:
+        click.echo(f"已建立账号 {username}，初始密码（只显示这一次）：{password}")

@@ -14,6 +14,20 @@ CARRIER_KINDS = {
     "liaison": "村级消费维权联络站（点）",
 }
 TARGET_KINDS = {**UNIT_TYPES, **CARRIER_KINDS}
+# Levels above the counties: a city bureau (市局) oversees its counties, the province (省局) all of them.
+REGION_KINDS = {"province": "省局", "city": "市局"}
+
+
+class Region(db.Model):
+    """A city or the province: the level above counties that looks at their progress (read-only)."""
+
+    __tablename__ = "region"
+
+    id = db.Column(db.Integer, primary_key=True)
+    code = db.Column(db.String(40), nullable=False, unique=True)
+    name = db.Column(db.String(60), nullable=False)
+    kind = db.Column(db.String(20), nullable=False)
+    parent_id = db.Column(db.ForeignKey("region.id"), nullable=True)
 
 
 class County(db.Model):
@@ -23,6 +37,8 @@ class County(db.Model):
     code = db.Column(db.String(40), nullable=False, unique=True)
     name = db.Column(db.String(60), nullable=False)
     authority = db.Column(db.String(80), nullable=False, default="")
+    # The city the county belongs to (None: not yet placed; the province sees it all the same).
+    region_id = db.Column(db.ForeignKey("region.id"), nullable=True, index=True)
 
 
 class Station(db.Model):

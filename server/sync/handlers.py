@@ -28,6 +28,8 @@ def inspection(user, data: dict, change_id: str) -> dict:
     # Asked before the first write: on SQLite the one writer's turn lasts from the first write to commit.
     waiting = missing_photos(inspections.photo_hashes(data.get("photos"), data["answers"],
                                                       data.get("signature_sha256")))
+    if data.get("signature_sha256") not in waiting:
+        inspections.check_signature_ink(data["signature_sha256"])
     record = inspections.submit_inspection(user, data)
     return {"record": {"type": "inspection", "id": record.id}, "missing_photos": sorted(waiting)}
 

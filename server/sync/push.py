@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from schemas.sync import PROTOCOL
 from server.core.clock import utcnow
-from server.core.context import reset_device_time, set_device_time
+from server.core.context import reset_device_time, reset_importer, set_device_time, set_importer
 from server.account.service import rescue_author
 from server.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from server.core.pool import is_retryable
@@ -93,6 +93,7 @@ def apply_change(user, change: dict, alone: bool = False) -> dict:
         return {"id": change_id, "status": "invalid", "message": "变更类型不正确", "fields": {"type": ["变更类型不正确"]}}
     happened = _device_time(change.get("happened_at"))
     token = set_device_time(happened)
+    imported = set_importer(user.id if author is not user else None)
     try:
         with _all_or_nothing() if alone else db.session.begin_nested():
             result = HANDLERS[change["type"]](author, change["data"], change_id)
@@ -127,6 +128,7 @@ def apply_change(user, change: dict, alone: bool = False) -> dict:
         return _failed(change_id)
     finally:
         reset_device_time(token)
+        reset_importer(imported)
     return {**result, "id": change_id, "status": "applied"}
 
 

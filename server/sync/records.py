@@ -9,6 +9,7 @@ from server.carrier.models import Carrier
 from server.checklist.models import ChecklistVersion
 from server.checklist.service import county_templates, version_for_unit
 from server.extensions import db
+from server.inspection import service as inspections
 from server.inspection.models import Inspection
 from server.station.service import scope_clause
 from server.unit.models import Unit, UnitYear
@@ -62,11 +63,24 @@ def _tasks(user, ids):
 
 
 def _inspections(user, ids):
-    q = (sa.select(Inspection).options(selectinload(Inspection.rectifications))
+    q = (sa.select(Inspection).options(selectinload(Inspection.rectifications), selectinload(Inspection.answers),
+                                       selectinload(Inspection.inspector), selectinload(Inspection.supersedes))
          .where(Inspection.id.in_(_ints(ids)), scope_clause(user, Inspection.station_id, Inspection.county_id)))
     if user.role == "inspector":
         q = q.where(Inspection.inspector_id == user.id)
-    return {str(i.id): INSPECTION.dump(i) for i in db.session.scalars(q)}
+    rows = db.session.scalars(q).all()
+    later = {i.supersedes_id: i for i in db.session.scalars(
+        sa.select(Inspection).options(selectinload(Inspection.inspector), selectinload(Inspection.corrected_by))
+        .where(Inspection.supersedes_id.in_([i.id for i in rows])))} if rows else {}
+    out = {}
+    for i in rows:
+        i.correctable_until = inspections.correction_deadline(i)
+        by = later.get(i.id)
+        i.superseded_by = by and {"id": by.id, "client_id": by.client_id, "by": (by.corrected_by or by.inspector).name,
+                                  "at": by.submitted_at.isoformat(), "reason": by.correction_reason or "",
+                                  "conclusion": by.conclusion}
+        out[str(i.id)] = INSPECTION.dump(i)
+    return out
 
 
 LOADERS = {"unit": _units, "carrier": _carriers, "template": _templates, "task": _tasks,

@@ -161,7 +161,10 @@ def test_an_edit_without_its_base_version_is_refused(client, world, app):
     r = client.patch(f"/api/v1/units/{world.ids['unit_a']}", headers=bearer(world.tokens["admin_a"]),
                      json={"address": "没有版本号"})
     assert r.status_code == 422 and r.get_json()["error"]["fields"]["version"] == ["此项为必填项"]
-    r = client.patch("/api/v1/carriers/1", headers=bearer(world.tokens["admin_a"]), json={"name": "x"})
+    r = client.post("/api/v1/carriers", json={"kind": "district", "name": "五云街区", "station_id": world.ids["a"],
+                                              "since_year": YEAR}, headers=bearer(world.tokens["admin_a"]))
+    assert r.status_code == 201, r.json
+    r = client.patch(f"/api/v1/carriers/{r.json['id']}", headers=bearer(world.tokens["admin_a"]), json={"name": "x"})
     assert r.status_code == 422 and r.get_json()["error"]["fields"]["version"] == ["此项为必填项"]
     with app.app_context():
         assert db.session.get(Unit, world.ids["unit_a"]).address == "五云所路1号"

@@ -85,3 +85,43 @@ def test_a_tap_is_no_signature_and_a_change_after_signing_clears_it(phone, live_
                 "rectifications": [{"item_code": r.item_code, "demand": r.demand, "due_date": r.due_date}
                                    for r in insp.rectifications], "signer_name": insp.signer_name}
         assert signing.content_hash(data) == insp.signed_hash
+
+
+def test_a_signature_the_server_refuses_comes_back_to_be_signed_again(phone, live_server, field, app):
+    """The server measures the signature's ink too (SIGNATURE_MIN_INK_PX): a refused one is 退回修改 with the
+    signature cleared and asked again; the rest of the record, and a signature it accepts, go through."""
+    from tests.e2e.pwa_helpers import finish_inspection, wait_controlled
+    login(phone, live_server)
+    wait_controlled(phone)
+    phone.context.set_offline(True)
+    start_inspection(phone, "五云放心超市")
+    answer_items(phone)
+    finish_inspection(phone)
+    # Given a server that finds the drawn signature too small (as it would a tap)
+    app.config["SIGNATURE_MIN_INK_PX"] = 10 ** 9
+    try:
+        phone.context.set_offline(False)
+        wait_states(phone, {"invalid"}, timeout=20000)
+        [refused] = store(phone, "outbox")
+        assert "签名过短" in refused["message"]
+        # When the inspector takes it back (退回修改)
+        phone.evaluate("location.hash = '#/sync'")
+        phone.click(f"[data-reopen='{refused['id']}']")
+        phone.wait_for_selector("#submit")
+        # Then the signature is cleared and asked for again; nothing else is lost
+        draft = _draft(phone)
+        assert draft["signature_sha256"] is None and draft["signature_cleared"]
+        assert draft["answers"]["license.have"]["result"] == "no" and draft["conclusion"] == "rectify"
+        assert phone.locator("#submit[disabled]").count() and "重新签名" in phone.inner_text("#step")
+    finally:
+        app.config["SIGNATURE_MIN_INK_PX"] = 300
+    # When the owner signs again and it is submitted
+    phone.click("[data-step]")
+    sign(phone)
+    phone.click("[data-nav='1']")
+    phone.wait_for_selector("#submit:not([disabled])")
+    phone.click("#submit")
+    wait_states(phone, {"sent"}, timeout=20000)
+    with app.app_context():
+        insp = db.session.scalars(sa.select(Inspection)).one()
+        assert insp.signature_sha256 == store(phone, "outbox")[0]["data"]["signature_sha256"]

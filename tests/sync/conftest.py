@@ -40,6 +40,7 @@ def inspection_body(unit_id: int, version_id: int, *, client_id: str | None = No
         body["rectifications"] = rectifications
     if supersedes:
         body["supersedes"] = supersedes
+        body["correction_reason"] = "更正笔误"
     return signed(body)
 
 

@@ -1,5 +1,5 @@
 // Starts the app: database, service worker, banners, routes, automatic sync.
-import { getMeta, events as dbEvents } from './db.js';
+import { getMeta, events as dbEvents, StorageError } from './db.js';
 import * as router from './router.js';
 import * as sync from './sync.js';
 import { bridge, register, applyUpdate } from './sw-bridge.js';
@@ -51,7 +51,16 @@ function showNetwork() {
   $('#net').classList.toggle('off', state !== 'online');
 }
 
+/** The net under every write: a storage failure no screen caught (after its retries, see db.tx) is said in
+ *  Chinese with what to do, never dropped silently. */
+function reportStorage(err) {
+  banner('storage-banner', '<span></span><button type="button" class="btn small" data-act="dismiss">知道了</button>', true);
+  $('#storage-banner span').textContent = err.message;
+}
+
 async function main() {
+  window.addEventListener('unhandledrejection', (e) => { if (e.reason instanceof StorageError) reportStorage(e.reason); });
+  document.addEventListener('click', (e) => { if (e.target.closest('[data-act=dismiss]')) banner('storage-banner', null, false); });
   document.addEventListener('click', (e) => { if (e.target.closest('[data-act=apply]')) onApplyUpdate(); });
   bridge.addEventListener('update', offerUpdate);
   bridge.addEventListener('activated-elsewhere', () => block('新版本已在其他窗口启用，本窗口是旧版本，须重新载入才能继续。'));

@@ -80,9 +80,35 @@ export function done(req) {
   });
 }
 
+// A write the storage failed is tried again this many times, after these pauses (ms), before it is reported:
+// a database closed by an update in another window, a transaction aborted under memory pressure or an
+// UnknownError of the disk layer often pass in a moment. A full disk does not: it is reported at once.
+export const RETRY_DELAYS_MS = [100, 300, 900];
+
+function transient(err) {
+  if (!(err instanceof StorageError)) return false; // the caller's own refusal (DraftTaken …): not retried
+  const name = err.cause && (err.cause.name || (err.cause.inner && err.cause.inner.name));
+  return name !== 'QuotaExceededError' && !/quota/i.test(String(err.cause && err.cause.message));
+}
+
 /** Run fn(store-getter) in one transaction; resolves with fn's result once the transaction commits.
- *  Rejects with a StorageError in Chinese (a full disk, a closed database), never silently. */
+ *  A failed write transaction is run again (fn too, so fn must only read and write within it) after each of
+ *  RETRY_DELAYS_MS; then it rejects with a StorageError in Chinese (a full disk, a closed database), never
+ *  silently. Reads are not retried (the screen reads again). */
 export async function tx(stores, mode, fn) {
+  if (mode !== 'readwrite') return once(stores, mode, fn);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await once(stores, mode, fn);
+    } catch (err) {
+      if (attempt >= RETRY_DELAYS_MS.length || !transient(err)) throw err;
+      if ((err.cause && err.cause.name) === 'InvalidStateError') opening = null; // a closed connection: open afresh
+      await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt]));
+    }
+  }
+}
+
+async function once(stores, mode, fn) {
   const db = await open();
   let t;
   try { t = db.transaction(stores, mode); } catch (err) { opening = null; throw wrap(err); }

@@ -1,6 +1,7 @@
 // Local records: drafts of inspections, changes waiting in the outbox, and what the screens read.
 import { tx, done, get, all, put, byIndex } from './db.js';
 import { chinaYear } from './clock.js';
+import { sha256 } from './photos.js';
 
 export function uuid() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -69,6 +70,34 @@ export class DraftTaken extends Error {}
 
 const saving = new Map(); // draft id → the last save in flight in this window: saves go in order
 
+/** A correction of a submitted inspection of one's own (issue 18, item 4): a new draft copying the record as
+ *  the server holds it, to be changed and submitted as a new record superseding it. The owner's signature is
+ *  kept only while the copied content is exactly what it covers (checked against its hash); any change then
+ *  clears it and the owner is asked again, as for any draft. */
+export async function correctionDraft(original, unit, template) {
+  const answers = {};
+  for (const a of original.answers || []) answers[a.item_code] = { result: a.result, note: a.note || '', photos: a.photos || [] };
+  const draft = {
+    id: uuid(), unit_id: original.unit_id, unit_name: unit.name, task_id: original.task_id, kind: original.kind,
+    template_version_id: original.template_version_id, started_at: original.started_at, ended_at: original.ended_at,
+    year: original.year, step: template.items.length + 3, answers,
+    gps: original.lat == null ? null : { lat: original.lat, lng: original.lng, accuracy_m: original.accuracy_m },
+    gps_missing_reason: original.gps_missing_reason || '', signature_sha256: null, signer_name: original.signer_name || '',
+    conclusion: original.conclusion, summary: original.summary || '',
+    rectifications: (original.rectifications || []).map((r) => ({ item_code: r.item_code, demand: r.demand, due_date: r.due_date })),
+    photos: original.photos || [], supersedes: original.client_id, supersedes_at: original.started_at,
+    correction_reason: '', updated_at: Date.now(),
+  };
+  const content = signedContent(inspectionBody(draft, template));
+  if (original.signature_sha256 && original.signed_hash
+      && (await sha256(new TextEncoder().encode(content))) === original.signed_hash) {
+    Object.assign(draft, { signature_sha256: original.signature_sha256, signed_content: content,
+      signed_hash: original.signed_hash, signed_at: original.signed_at });
+  }
+  await put('drafts', draft);
+  return draft;
+}
+
 /** Save a draft over the stored one only if that is the revision this window last read or wrote, so an
  *  outdated window (another tab, another app window) can never overwrite newer answers or bring back a
  *  submitted draft. Rejects with DraftTaken, or a StorageError in Chinese. */
@@ -121,6 +150,9 @@ export function inspectionBody(draft, template) {
       .filter((r) => r.demand.trim()).map((r) => ({ item_code: r.item_code || null, demand: r.demand.trim(), due_date: r.due_date })),
     signature_sha256: draft.signature_sha256, signer_name: draft.signer_name.trim(), photos: draft.photos,
     signed_hash: draft.signed_hash || null, signed_at: draft.signed_at || null,
+    // A correction: the visit's own end and year, the record it supersedes and why.
+    ...(draft.supersedes ? { ended_at: draft.ended_at || new Date().toISOString(), year: draft.year ?? null,
+      supersedes: draft.supersedes, correction_reason: (draft.correction_reason || '').trim() } : {}),
   };
 }
 
@@ -173,7 +205,9 @@ export async function queue(type, data, label) {
 /** An inspection refused as invalid goes back to the drafts to be corrected; nothing was stored. */
 export async function reopenInvalid(change, templateItems) {
   const d = change.data;
-  const badSignature = Boolean(change.fields && change.fields.signed_hash);
+  // A signature the server refused (not covering the content, or too little ink) is cleared and asked again;
+  // any other keeps covering what was sent, and is cleared by the first change, as in any draft.
+  const badSignature = Boolean(change.fields && (change.fields.signed_hash || change.fields.signature_sha256));
   const answers = {};
   for (const a of d.answers) answers[a.item_code] = { result: a.result, note: a.note, photos: a.photos };
   const draft = {
@@ -183,6 +217,11 @@ export async function reopenInvalid(change, templateItems) {
     gps_missing_reason: d.gps_missing_reason || '', signature_sha256: d.signature_sha256,
     signer_name: d.signer_name, conclusion: d.conclusion, summary: d.summary,
     rectifications: d.rectifications, photos: d.photos, updated_at: Date.now(),
+    ...(d.supersedes ? { supersedes: d.supersedes, correction_reason: d.correction_reason || '', ended_at: d.ended_at,
+      year: d.year } : {}),
+    ...(badSignature || !d.signed_hash
+      ? { signature_sha256: null, signed_hash: null, signed_at: null, signed_content: null, signature_cleared: true }
+      : { signed_hash: d.signed_hash, signed_at: d.signed_at, signed_content: signedContent(d) }),
   };
   return tx(['drafts', 'outbox'], 'readwrite', async (s) => {
     s('drafts').put(draft);
@@ -199,6 +238,7 @@ export async function inspectionsOf(unitId) {
   const local = (await all('outbox')).filter((c) => c.type === 'inspection' && c.data.unit_id === unitId
     && !known.has(c.id)).map((c) => ({ client_id: c.id, kind: c.data.kind, conclusion: c.data.conclusion,
     started_at: c.data.started_at, rectifications: c.data.rectifications.map((r) => ({ ...r, status: 'open' })),
+    supersedes_client_id: c.data.supersedes || null, correction_reason: c.data.correction_reason || '',
     local: c.state }));
   return [...local, ...pulled].sort((a, b) => String(b.started_at).localeCompare(String(a.started_at)));
 }

@@ -222,8 +222,14 @@ async function settlePhotoWaits() {
 
 const STORES = { unit: 'units', template: 'templates', task: 'tasks', inspection: 'inspections', sign: 'signs' };
 
+// The pull's record format: when it grows (2: inspections carry their content and correction state), records
+// pulled before lack the new fields and nothing would send them again, so the next pull starts from 0 once.
+const PULL_FORMAT = 2;
+
 async function pullAll() {
   let cursor = await getMeta('cursor', 0);
+  const format = await getMeta('pull_format', 1);
+  if (format < PULL_FORMAT) cursor = 0;
   for (;;) {
     const page = await api.pull(cursor, PAGE);
     await tx(['units', 'templates', 'tasks', 'inspections', 'signs', 'meta'], 'readwrite', async (s) => {
@@ -240,6 +246,7 @@ async function pullAll() {
     emit();
     if (!page.more) break;
   }
+  if (format < PULL_FORMAT) await setMeta('pull_format', PULL_FORMAT);
 }
 
 // A photo just taken is stored a moment before the draft names it: only older orphans are removed.

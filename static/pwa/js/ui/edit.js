@@ -1,5 +1,5 @@
 // Edit a unit's address, phone or business status offline; sent as a unit_edit with the values it was based on.
-import { get } from '../db.js';
+import { get, describe } from '../db.js';
 import { esc, BUSINESS } from '../labels.js';
 import { unitView, queue } from '../records.js';
 import { go } from '../router.js';
@@ -49,7 +49,12 @@ export async function render(main, unitId) {
     // Based on the version pulled from the server: a stale base comes back as a conflict to resolve.
     // With the values the phone saw for each changed field: only a field the office changed too conflicts.
     const seen = Object.fromEntries(Object.keys(changes).map((f) => [f, base[f] ?? null]));
-    await queue('unit_edit', { unit_id: base.id, base_version: base.version, changes, base: seen, note: form.note.value.trim() }, unit.name);
+    try {
+      await queue('unit_edit', { unit_id: base.id, base_version: base.version, changes, base: seen, note: form.note.value.trim() }, unit.name);
+    } catch (err) { // the form keeps what was typed: 保存 again once it can be saved
+      main.querySelector('#err').textContent = describe(err);
+      return;
+    }
     sync.syncNow();
     go(`#/unit/${unit.id}`);
   });

@@ -28,6 +28,7 @@ export function problems(ctx) {
     out.push({ step: n + 1, text: '整改期限须填写，且不能早于检查日期' });
   }
   if (!(draft.signer_name || '').trim()) out.push({ step: n + 2, text: '须填写签名人姓名' });
+  if (draft.supersedes && !(draft.correction_reason || '').trim()) out.push({ step: n + 3, text: '须填写更正原因', here: true });
   if (!draft.signature_sha256) {
     out.push({ step: n + 2, text: draft.signature_cleared ? '签名后内容有改动，须请负责人重新签名' : '须由负责人签名' });
   }
@@ -167,11 +168,28 @@ function reviewStep(ctx, el) {
       <dt>结论</dt><dd>${esc(CONCLUSIONS[draft.conclusion] || '未选')}</dd>
       <dt>签名</dt><dd>${draft.signature_sha256 ? `已签 ${esc(draft.signer_name)}` : '未签'}</dd>
     </dl>
-    ${left.length ? `<p class="note warn">还不能提交：</p><ul class="list plain">${left.map((p) =>
-      `<li><button type="button" class="link" data-step="${p.step}">${esc(p.text)} ›</button></li>`).join('')}</ul>` : ''}
-    <button type="button" class="btn primary big" id="submit" ${left.length ? 'disabled' : ''}>提交检查记录</button>
-    <p class="muted">提交后保存在本机，联网时自动发送。</p>
-    <button type="button" class="btn danger" id="discard">放弃这次检查</button>`;
+    ${draft.supersedes ? `<label>更正原因（必填）<textarea id="reason" rows="2" maxlength="500"
+      placeholder="例如：第3项结果选错，现场实为符合">${esc(draft.correction_reason || '')}</textarea></label>` : ''}
+    ${left.length ? `<p class="note warn">还不能提交：</p><ul class="list plain" id="left">${left.map((p) =>
+      p.here ? `<li>${esc(p.text)}</li>` : `<li><button type="button" class="link" data-step="${p.step}">${esc(p.text)} ›</button></li>`).join('')}</ul>` : ''}
+    <button type="button" class="btn primary big" id="submit" ${left.length ? 'disabled' : ''}>${draft.supersedes ? '提交更正' : '提交检查记录'}</button>
+    <p class="muted">提交后保存在本机，联网时自动发送。${draft.supersedes ? '更正作为新记录取代原记录，原记录保留并标为“已被更正”。' : ''}</p>
+    <button type="button" class="btn danger" id="discard">${draft.supersedes ? '放弃更正' : '放弃这次检查'}</button>`;
+  const reason = el.querySelector('#reason');
+  if (reason) {
+    reason.addEventListener('input', async () => {
+      const had = Boolean((draft.correction_reason || '').trim());
+      draft.correction_reason = reason.value;
+      await ctx.save();
+      if (had !== Boolean(reason.value.trim())) { // the list of what is left and the button follow
+        const rest = problems(ctx);
+        el.querySelector('#submit').disabled = rest.length > 0;
+        const list = el.querySelector('#left');
+        if (list && !rest.length) { list.previousElementSibling.remove(); list.remove(); }
+        if (!list && rest.length) ctx.redraw();
+      }
+    });
+  }
   el.addEventListener('click', (e) => {
     const s = e.target.closest('[data-step]');
     if (s) ctx.goto(Number(s.dataset.step));

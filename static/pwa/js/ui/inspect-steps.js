@@ -18,9 +18,14 @@ export async function thumbs(ctx, shas, box, onRemove) {
   box.innerHTML = '';
   for (const sha of shas) {
     const url = await photoUrl(sha);
-    if (!url) continue;
-    ctx.onCleanup(() => URL.revokeObjectURL(url));
     const fig = document.createElement('figure');
+    if (!url) { // already on the server, no copy on this phone (a correction of a record sent before)
+      fig.innerHTML = '<span class="remote">照片已上传<br>本机无副本</span><button type="button" class="x" aria-label="移除照片">×</button>';
+      fig.querySelector('button').addEventListener('click', () => onRemove(sha));
+      box.append(fig);
+      continue;
+    }
+    ctx.onCleanup(() => URL.revokeObjectURL(url));
     const stored = await get('photos', sha);
     const refused = stored && !stored.uploaded && stored.upload_error;
     fig.innerHTML = `<img src="${url}" alt="照片"><button type="button" class="x" aria-label="移除照片">×</button>

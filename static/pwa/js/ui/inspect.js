@@ -3,6 +3,7 @@
 // time (Web Locks); a save that fails is shown with what to do, never dropped silently.
 import { get, describe } from '../db.js';
 import { esc } from '../labels.js';
+import { chinaDate } from '../clock.js';
 import { saveDraft, submitDraft, dropStaleSignature, forgetPhoto, discardDraft, DraftTaken, inspectionsOf } from '../records.js';
 import { go, render as rerender } from '../router.js';
 import * as sync from '../sync.js';
@@ -141,6 +142,7 @@ export async function render(main, draftId) {
           <a class="back" href="#/unit/${draft.unit_id}" aria-label="暂存并返回">‹ 暂存</a>
           <div class="ititle"><b>${esc(draft.unit_name)}</b><small>${esc(title(step))} · 已答 ${answered}/${items.length}</small></div>
         </div>
+        ${draft.supersedes ? `<p class="note correcting pad" id="correcting">更正 ${esc(chinaDate(draft.supersedes_at))} 提交的检查记录：改动后提交，作为新记录取代原记录</p>` : ''}
         <div class="progress" aria-hidden="true"><i style="width:${Math.round((step / last) * 100)}%"></i></div>
         <div id="save-error" class="note error pad" role="alert" hidden><span></span>
           <button type="button" class="btn small" id="save-retry">重试保存</button></div>

@@ -1,5 +1,6 @@
 // Confirm that a unit's sign is on the wall, with a photo of it (a sign_posted change).
 import { esc } from '../labels.js';
+import { describe } from '../db.js';
 import { unitView, yearOf, queue, signInForce } from '../records.js';
 import { go } from '../router.js';
 import * as sync from '../sync.js';
@@ -33,7 +34,12 @@ export async function render(main, unitId) {
   main.querySelector('#cam').append(cameraInput('拍标识照片', (sha) => { photo = sha; draw(); }));
   main.querySelector('#save').addEventListener('click', async () => {
     if (!photo) { main.querySelector('#err').textContent = '须拍一张标识照片'; return; }
-    await queue('sign_posted', { unit_id: unit.id, year, photo_sha256: photo, note: main.querySelector('#note').value.trim() }, unit.name);
+    try {
+      await queue('sign_posted', { unit_id: unit.id, year, photo_sha256: photo, note: main.querySelector('#note').value.trim() }, unit.name);
+    } catch (err) { // stays on this screen with the photo and the note: 确认张贴 again once it can be saved
+      main.querySelector('#err').textContent = describe(err);
+      return;
+    }
     sync.syncNow();
     go(`#/unit/${unit.id}`);
   });

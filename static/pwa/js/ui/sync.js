@@ -1,5 +1,5 @@
 // The sync screen: the state of every record, upload progress, a sync button, the last good sync.
-import { all, get, put, tx, done, getMeta } from '../db.js';
+import { all, get, put, tx, done, getMeta, describe } from '../db.js';
 import { esc, STATES, CHANGE_TYPES, BUSINESS, fmtTime, fmtBytes } from '../labels.js';
 import { queue, reopenInvalid } from '../records.js';
 import { go } from '../router.js';
@@ -105,8 +105,8 @@ export async function render(outer) {
         ${doneList.length ? `<h2>最近已发送</h2><ul class="list plain" id="sent">${doneList.map(draw1).join('')}</ul>` : ''}
       </section>`;
   };
-  main.addEventListener('click', async (e) => {
-    const t = e.target;
+  main.addEventListener('click', (e) => act(e.target).catch((err) => alert(describe(err))));
+  async function act(t) {
     if (t.id === 'sync-now') { sync.syncNow(); return; }
     if (t.dataset.keep) await resolve(t.dataset.id, t.dataset.keep);
     if (t.dataset.retry) {
@@ -124,7 +124,7 @@ export async function render(outer) {
       return;
     }
     draw();
-  });
+  }
   await draw();
   const onSync = () => draw();
   sync.events.addEventListener('change', onSync);
