@@ -1,5 +1,6 @@
 """Validators with Chinese messages and small shared schemas."""
-from datetime import timedelta, timezone
+from server.core.clock import CHINA
+from datetime import timezone
 
 from marshmallow import Schema, fields, validate
 
@@ -70,7 +71,7 @@ UUID = validate.Regexp(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-
                        error="编号应为UUID")
 
 
-CST = timezone(timedelta(hours=8), "CST")
+CST = CHINA  # times written without an offset are China time
 
 
 class CstDateTime(fields.AwareDateTime):

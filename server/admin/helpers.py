@@ -1,9 +1,10 @@
 """Small helpers shared by the admin views: form parsing, access checks and template globals."""
-from datetime import date, timedelta
+from datetime import date
 
 from flask import g, request, url_for
 from marshmallow import Schema, ValidationError
 
+from server.core.clock import china_text
 from server.account.models import COUNTY_ROLES, ROLES
 from server.core.bounds import to_day
 from server.core.errors import Forbidden, Invalid
@@ -68,9 +69,7 @@ def page_url(**changes) -> str:
 
 def cst(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored UTC time shown in China Standard Time."""
-    if value is None:
-        return ""
-    return (value + timedelta(hours=8)).strftime(fmt)
+    return china_text(value, fmt)
 
 
 def template_helpers() -> dict:

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask import Response, flash, g, redirect, render_template, request, send_file, url_for
 
+from server.core.clock import china_midnight
 from server.admin.bp import bp
 from server.core.bounds import to_int
 from server.admin.helpers import form_day
@@ -34,7 +35,7 @@ def _date(value, field: str) -> date | None:
 
 def _cst_start(day: date) -> datetime:
     """The UTC moment a China Standard Time day begins."""
-    return datetime(day.year, day.month, day.day) - timedelta(hours=8)
+    return china_midnight(day)
 
 
 def filter_args(args) -> dict:

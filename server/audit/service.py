@@ -5,10 +5,11 @@ the users of the station did; inspectors see nothing (403). Entries written with
 forms, commands run on the server) belong to no county and are not shown here.
 """
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from server.core.clock import china_midnight, china_text
 from server.account.models import DeviceToken, User
 from server.audit import words
 from server.core.audit import AuditLog
@@ -19,7 +20,6 @@ from server.unit.models import Unit
 
 PER_PAGE = 50
 EXPORT_MAX = 10000
-_CST = timedelta(hours=8)
 
 
 @dataclass
@@ -61,9 +61,9 @@ def _query(user, filters: dict):
     if filters.get("action"):
         q = q.where(AuditLog.action == filters["action"])
     if filters.get("since"):
-        q = q.where(AuditLog.at >= datetime.combine(filters["since"], time()) - _CST)
+        q = q.where(AuditLog.at >= china_midnight(filters["since"]))
     if filters.get("until"):
-        q = q.where(AuditLog.at < datetime.combine(filters["until"] + timedelta(days=1), time()) - _CST)
+        q = q.where(AuditLog.at < china_midnight(filters["until"] + timedelta(days=1)))
     return q
 
 
@@ -102,7 +102,7 @@ def export_rows(user, filters: dict) -> list[list[str]]:
     out = []
     for e in _entries(db.session.scalars(q).all()):
         change = "；".join(f"{f}：{o} → {n}" if o and n else f"{f}：{n or o}" for f, o, n in e.changes)
-        out.append([(e.at + _CST).strftime("%Y-%m-%d %H:%M:%S"), e.person, e.device, e.action, e.entity,
+        out.append([china_text(e.at, "%Y-%m-%d %H:%M:%S"), e.person, e.device, e.action, e.entity,
                     e.entity_id, change])
     return out
 

@@ -3,8 +3,9 @@
 `describe(entry, names)` turns one AuditLog row into [(field label, old text, new text)]; `names`
 resolves ids of users, stations and units to their names (gathered once per page by service.py).
 """
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from server.core.clock import china_text
 from server.account.models import ROLES
 from server.feedback.models import COMPLAINT_KINDS, EVALUATION_SOURCES
 from server.finding.models import DECISIONS as FINDING_DECISIONS, SOURCES as FINDING_SOURCES
@@ -111,7 +112,7 @@ def _time(text: str) -> str:
         return text
     if len(text) <= 10:
         return value.strftime("%Y-%m-%d")
-    return (value + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")  # stored UTC, shown in China time
+    return china_text(value)  # stored UTC, shown in China time
 
 
 def value_text(entity: str, field: str, value, names: dict) -> str:

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from server.core.clock import china_date
 from server.extensions import db
 from server.feedback.models import Complaint
 from server.workday.service import Deadline, deadline, on_year_changed
@@ -27,7 +28,7 @@ FIELDS = {"accept_due": "受理/立案决定", "mediation_due": "调解", "notic
 
 def received_on(c: Complaint) -> date:
     """The day (China Standard Time) the complaint was received."""
-    return (c.received_at + timedelta(hours=8)).date()
+    return china_date(c.received_at)
 
 
 def accepted(c: Complaint) -> bool:

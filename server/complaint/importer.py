@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from schemas.complaint import ComplaintIntakeSchema
 from server.complaint.service import intake
 from server.core import uscc
-from server.core.clock import utcnow
+from server.core.clock import china_date, from_china, utcnow
 from server.core.errors import Invalid
 from server.core.tables import excel_damage, read_numbered_rows
 from server.workday.service import NoRule, rule_for
@@ -28,7 +28,7 @@ KINDS = {"投诉": "complaint", "举报": "report"}
 def _received(text: str) -> datetime:
     for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M", "%Y/%m/%d"):
         try:
-            return datetime.strptime(text.strip(), fmt) - timedelta(hours=8)  # written in Beijing time
+            return from_china(datetime.strptime(text.strip(), fmt))  # written in China time
         except ValueError:
             continue
     raise ValueError(text)
@@ -54,7 +54,7 @@ def _damage(row: dict, usual: int | None) -> list[str]:
 def _received_problem(when: datetime, kind: str) -> str | None:
     if when > utcnow() + timedelta(minutes=5):
         return "登记时间晚于现在"
-    day = (when + timedelta(hours=8)).date()
+    day = china_date(when)
     try:
         rule_for("complaint_accept" if kind == "complaint" else "report_case_decision", day)
     except NoRule as err:

@@ -18,12 +18,12 @@ Each rate is num / den over the records its period selects (README, “投诉举
 Records returned to the 12315 distribution office or merged into another report are not handled
 here and count in no rate. A step dated out of order is never on time.
 """
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from server.complaint.dues import accepted, received_on
-from server.core.clock import today
+from server.core.clock import china_midnight, today
 from server.extensions import db
 from server.feedback.models import Complaint
 from server.station.service import list_stations
@@ -33,7 +33,7 @@ NOT_HANDLED = ("returned", "merged")
 
 
 def _utc(d: date) -> datetime:
-    return datetime.combine(d, time()) - timedelta(hours=8)
+    return china_midnight(d)
 
 
 def _in_time(after: date, done_on: date | None, due: date | None, now: date) -> bool | None:

@@ -15,7 +15,7 @@ from server.complaint import dues
 from server.complaint.dues import received_on
 from server.complaint.models import OUTCOMES, SOURCES, STATUSES, ComplaintStep
 from server.core import uscc
-from server.core.clock import today, utcnow
+from server.core.clock import china_text, today, utcnow
 from server.core.errors import Invalid, NotFound
 from server.extensions import db
 from server.feedback.models import Complaint
@@ -342,7 +342,7 @@ def export_rows(user, rows: list[Complaint]) -> list[list]:
     for c in rows:
         personal = may_see_personal(user, c)
         out.append([c.id, c.external_no or "", "投诉" if c.kind == "complaint" else "举报",
-                    (c.received_at + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M"), stations.get(c.station_id, ""),
+                    china_text(c.received_at), stations.get(c.station_id, ""),
                     c.complainant_name if personal else mask_name(c.complainant_name),
                     c.phone if personal else mask_phone(c.phone), c.unit.name if c.unit else "", c.description,
                     STATUSES.get(c.status, c.status), c.accept_due.isoformat() if c.accept_due else "",

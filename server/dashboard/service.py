@@ -1,11 +1,11 @@
 """Progress against targets: counts by station, unit type and lifecycle stage, and the plan's deadlines."""
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
 from server.carrier.service import carrier_counts
-from server.core.clock import today
+from server.core.clock import china_midnight, today
 from server.extensions import db
 from server.station.models import CARRIER_KINDS, UNIT_TYPES
 from server.station.service import (list_stations, milestones, milestones_by_county, region_counties, scope_clause,
@@ -73,7 +73,7 @@ def stage_counts(user, year: int, as_of: date | None = None) -> dict:
              .where(UnitYear.year == year, scope_clause(user, Unit.station_id, Unit.county_id))
              .group_by(Unit.station_id, Unit.type, UnitYear.stage))
     else:
-        cutoff = datetime.combine(as_of + timedelta(days=1), time()) - timedelta(hours=8)
+        cutoff = china_midnight(as_of + timedelta(days=1))
         # The scope inside the subquery, so only the user's units' events are grouped (province scale).
         last = (sa.select(LifecycleEvent.unit_id, sa.func.max(LifecycleEvent.id).label("id"))
                 .join(Unit, Unit.id == LifecycleEvent.unit_id)

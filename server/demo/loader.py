@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from server.account.models import User
 from server.account.service import hash_password
 from server.carrier.models import Carrier
-from server.core.clock import today
+from server.core.clock import china_date, today
 from server.demo.names import credit_code, person, unit_profile
 from server.extensions import db
 from server.station.models import County, Station, Target
@@ -116,7 +116,7 @@ def _steps(rng, unit, year: int, stage: str, admin, reason: str | None = None) -
         evidence = None
         if s == "evaluated":
             result = EvaluationResult(unit_id=unit.id, year=year, passed=True,
-                                      evaluated_on=(at + timedelta(hours=8)).date(), recorded_by=admin.id,
+                                      evaluated_on=china_date(at), recorded_by=admin.id,
                                       evidence_ref=f"缙市监后评〔{year}〕{unit.id}号", recorded_at=at,
                                       note="演示数据：线下后评价")
             db.session.add(result)

@@ -6,13 +6,13 @@ The rule (`low_star_units`): within the LOW_STARS_DAYS China days ending on the 
 unit has at least LOW_STARS_MIN_COUNT evaluations and their average overall stars is at most
 LOW_STARS_MAX_AVG. Thresholds are settings (server.config), defaults 30 days, 2 evaluations, 2.0 stars.
 """
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
 from server.checklist.service import base_pairs
-from server.core.clock import today
+from server.core.clock import china_midnight, china_time, today
 from server.extensions import db
 from server.feedback.models import EVALUATION_SOURCES, Evaluation
 from server.station.service import scope_clause
@@ -25,7 +25,7 @@ W, H, BAR_TOP, BAR_BOTTOM = 360, 120, 10, 100
 
 def _utc_start(day: date) -> datetime:
     """The UTC moment China's `day` begins (stored times are UTC)."""
-    return datetime.combine(day, time()) - timedelta(hours=8)
+    return china_midnight(day)
 
 
 def low_stars_settings() -> dict:
@@ -71,7 +71,7 @@ def low_star_units(station_ids: list[int], day: date, unit_id: int | None = None
 
 def month_of(at: datetime) -> date:
     """The first day of the China month a stored UTC moment falls in."""
-    local = at + timedelta(hours=8)
+    local = china_time(at)
     return date(local.year, local.month, 1)
 
 

@@ -10,7 +10,7 @@ from flask import current_app
 from server.checklist.models import ChecklistVersion
 from server.core import changelog, immutable
 from server.core.context import importer_id
-from server.core.clock import utcnow
+from server.core.clock import china_date, utcnow
 from server.core.errors import Conflict, Invalid, NotFound
 from server.extensions import db
 from server.inspection import signing
@@ -98,7 +98,7 @@ def _check(user, data: dict, unit, version: _Version | None, owner_signed: bool 
         errors["gps_missing_reason"] = ["没有定位时须说明原因"]
     if data["conclusion"] == "rectify" and not data.get("rectifications"):
         errors["rectifications"] = ["限期整改须至少提出一项整改要求"]
-    start_day = (data["started_at"] + timedelta(hours=8)).date()
+    start_day = china_date(data["started_at"])
     if any(r["due_date"] < start_day for r in data.get("rectifications", [])):
         errors["rectifications"] = ["整改期限不能早于检查日期"]
     if not owner_signed:

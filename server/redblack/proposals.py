@@ -15,11 +15,11 @@ proposal until it is added to the draft.
 A unit already on the draft, or that meets both sides, is not proposed for red.
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from server.core.clock import today
+from server.core.clock import china_date, china_midnight, today
 from server.directory.service import TAGS
 from server.extensions import db
 from server.feedback.models import Complaint, Evaluation
@@ -46,8 +46,7 @@ class Proposal:
 
 def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """The period's China days as stored UTC instants: [start 00:00, the day after end 00:00) China time."""
-    return (datetime.combine(start, time()) - timedelta(hours=8),
-            datetime.combine(end + timedelta(days=1), time()) - timedelta(hours=8))
+    return china_midnight(start), china_midnight(end + timedelta(days=1))
 
 
 def _high_rating(county_id: int, start: date, end: date) -> dict[int, str]:
@@ -67,7 +66,7 @@ def _commitment_kept(county_id: int, start: date, end: date) -> dict[int, str]:
         sa.select(LifecycleEvent.unit_id, sa.func.max(LifecycleEvent.at)).join(Unit, Unit.id == LifecycleEvent.unit_id)
         .where(Unit.county_id == county_id, LifecycleEvent.to_stage == "evaluated",
                LifecycleEvent.at >= lo, LifecycleEvent.at < hi).group_by(LifecycleEvent.unit_id))
-    return {u: f"{(at + timedelta(hours=8)):%Y-%m-%d}后评价通过" for u, at in rows}
+    return {u: f"{china_date(at):%Y-%m-%d}后评价通过" for u, at in rows}
 
 
 def _exemplary_tag(county_id: int, start: date, end: date) -> dict[int, str]:
@@ -95,7 +94,7 @@ def _removed_violations(county_id: int, start: date, end: date) -> dict[int, str
         sa.select(LifecycleEvent.unit_id, sa.func.max(LifecycleEvent.at)).join(Unit, Unit.id == LifecycleEvent.unit_id)
         .where(Unit.county_id == county_id, LifecycleEvent.to_stage == "removed", LifecycleEvent.reason == "violations",
                LifecycleEvent.at >= lo, LifecycleEvent.at < hi).group_by(LifecycleEvent.unit_id))
-    return {u: f"{(at + timedelta(hours=8)):%Y-%m-%d}因多次违法违规被移出" for u, at in rows}
+    return {u: f"{china_date(at):%Y-%m-%d}因多次违法违规被移出" for u, at in rows}
 
 
 def _rectification_overdue(county_id: int, start: date, end: date) -> dict[int, str]:
@@ -108,7 +107,7 @@ def _rectification_overdue(county_id: int, start: date, end: date) -> dict[int, 
                Rectification.status.in_(("open", "closed"))))
     found: dict[int, list[date]] = {}
     for unit_id, due, status, closed_at in rows:
-        if status == "open" or (closed_at is not None and (closed_at + timedelta(hours=8)).date() > due):
+        if status == "open" or (closed_at is not None and china_date(closed_at) > due):
             found.setdefault(unit_id, []).append(due)
     return {u: f"{len(d)}项整改逾期（最早期限{min(d):%Y-%m-%d}）" for u, d in found.items()}
 

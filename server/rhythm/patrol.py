@@ -4,11 +4,12 @@ Each domain contributes items through a provider: fn(station_ids, day) -> list o
 {key, kind, title, unit_id, unit_name, due, overdue}. Keys are stable ("rectification:12"), so a
 mark made today still matches tomorrow's list.
 """
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
+from server.core.clock import china_midnight
 from server.account.service import require_admin
 from server.core.errors import Invalid
 from server.extensions import db
@@ -31,7 +32,7 @@ def provider(fn):
 
 def utc_range(day: date) -> tuple[datetime, datetime]:
     """The UTC moments of a China Standard Time day."""
-    start = datetime.combine(day, time()) - timedelta(hours=8)
+    start = china_midnight(day)
     return start, start + timedelta(days=1)
 
 
