@@ -294,6 +294,9 @@ def _effects(user, inspection: Inspection, unit, task, old, demands: list[dict],
                                      demand=d["demand"], due_date=d["due_date"], follow_up_task_id=follow.id))
     for follow in follow_ups.values():
         _describe_follow_up(follow)
+    if (old is not None and old.kind == "post_evaluation" and old.conclusion == "pass"
+            and not (inspection.kind == "post_evaluation" and inspection.conclusion == "pass")):
+        lifecycle.evaluation_withdrawn(db.session.get(Unit, unit.id), old.year, inspection.id, user.id)
     if inspection.kind == "post_evaluation" and inspection.conclusion == "pass":
         lifecycle.by_effect(db.session.get(Unit, unit.id), inspection.year, "evaluated",
                             Evidence("inspection", inspection.id), user.id, f"后评价合格（检查{inspection.id}）",

@@ -48,6 +48,11 @@ BY_EVIDENCE = {
     ("sign_posted", "sign_issued"): {"sign"},
     ("sign_issued", "evaluated"): {"revocation"},
     ("sign_posted", "evaluated"): {"revocation"},
+    # A passing post-evaluation corrected to one that does not pass, with no other pass of the year: back to
+    # 系统录入 (leaving the certified stages revokes the year's sign), to be evaluated again.
+    ("evaluated", "profiled"): {"correction"},
+    ("sign_issued", "profiled"): {"correction"},
+    ("sign_posted", "profiled"): {"correction"},
 }
 HOW = {
     "evaluated": "须有本年度合格的后评价检查，或登记后评价结果（附文书或照片）",
@@ -260,6 +265,23 @@ def step_back(user, unit: Unit, year: int, to_stage: str, note: str) -> UnitYear
     if to_stage == "evaluated" and passing_evaluation(unit.id, year) is None:
         raise Invalid("没有合格的后评价记录，不能退回到“后评价通过”", fields={"to_stage": ["没有合格的后评价记录"]})
     return _apply(unit, record, to_stage, user.id, evidence=Evidence("step_back", None), note=note.strip())
+
+
+def evaluation_withdrawn(unit: Unit, year: int, correction_id: int, user_id: int | None) -> bool:
+    """A post-evaluation that passed was corrected (server.inspection): if the unit stands at 后评价通过 or a
+    certified stage of `year` and no passing post-evaluation of that year remains, it goes back to 系统录入, the
+    correction named as the step's evidence; its sign of that year is revoked with it (signage's stage hook).
+
+    Returns True if the unit was moved. Source: the plan's 后评价 (a sign only for a unit that passed) and
+    issue 18 item 4 (only the latest record counts)."""
+    record = unit_year(unit, year)
+    if record is None or record.stage not in ("evaluated", *CERTIFIED) or passing_evaluation(unit.id, year):
+        return False
+    evidence = Evidence("correction", correction_id)
+    decide(unit, record.stage, "profiled", evidence=evidence)
+    _apply(unit, record, "profiled", user_id, evidence=evidence,
+           note=f"后评价经更正为不合格（检查{correction_id}），退回系统录入，待重新后评价")
+    return True
 
 
 def record_evaluation(user, unit: Unit, year: int, *, passed: bool, evaluated_on, evidence_ref: str = "",

@@ -26,6 +26,7 @@ EVIDENCE_KINDS = {
     "revocation": "标识撤销",
     "step_back": "县局退回",
     "closure": "经营状态变更",
+    "correction": "后评价更正",
 }
 
 REMOVAL_REASONS = {

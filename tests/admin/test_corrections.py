@@ -203,3 +203,74 @@ def test_a_tap_signature_is_refused_by_the_server_too(client, world, checklist, 
     signature, data = png((20, 20, 20), (120, 40))
     upload(client, token, data)
     assert _push(client, token, inspection_body(world.ids["unit_a"], checklist, signature=signature))["status"] == "applied"
+
+
+def _at_profiled(app, world):
+    """unit_a enrolled for the year and walked to 系统录入 through the services."""
+    from server.account.models import User
+    from server.unit.models import Unit
+    from tests.conftest import certify
+    with app.app_context():
+        certify(db.session.get(User, world.ids["admin_a"]), db.session.get(Unit, world.ids["unit_a"]), to="profiled")
+        db.session.commit()
+
+
+def _stage_and_signs(app, unit_id, year):
+    from server.signage.models import Sign
+    from server.signage.state import sign_state
+    from server.unit.lifecycle import unit_year
+    from server.unit.models import Unit
+    with app.app_context():
+        unit = db.session.get(Unit, unit_id)
+        signs = db.session.scalars(sa.select(Sign).where(Sign.unit_id == unit_id)).all()
+        return unit_year(unit, year).stage, [(s.status, s.revoke_reason, sign_state(s)) for s in signs]
+
+
+def test_a_pass_corrected_to_a_fail_takes_the_unit_and_its_sign_back(client, world, checklist, app):
+    """The post-evaluation that carried a unit to 后评价通过, corrected to 不合格: the unit goes back to 系统录入
+    with the correction as the step's evidence, its sign of the year is revoked, and no contradiction is left."""
+    from server.integrity.service import check
+    from server.signage.service import issue_sign
+    from server.account.models import User
+    from server.unit.models import LifecycleEvent
+    _at_profiled(app, world)
+    first = inspection_body(world.ids["unit_a"], checklist, conclusion="pass", kind="post_evaluation")
+    push(client, world.tokens["inspector_a"], first)
+    year = first["year"]
+    with app.app_context():
+        issue_sign(db.session.get(User, world.ids["admin_a"]), world.ids["unit_a"], year)
+        db.session.commit()
+    stage, signs = _stage_and_signs(app, world.ids["unit_a"], year)
+    assert stage == "sign_issued" and [(s, r) for s, r, _ in signs] == [("issued", None)]
+    # A pass corrected to a pass changes nothing
+    again = inspection_body(world.ids["unit_a"], checklist, conclusion="pass", kind="post_evaluation",
+                            supersedes=first["client_id"])
+    assert _push(client, world.tokens["inspector_a"], again)["status"] == "applied"
+    assert _stage_and_signs(app, world.ids["unit_a"], year)[0] == "sign_issued"
+    # Corrected to a fail: back to 系统录入, the sign revoked
+    fix = inspection_body(world.ids["unit_a"], checklist, conclusion="fail", kind="post_evaluation",
+                          fail_items=["pricing.have"], supersedes=again["client_id"])
+    assert _push(client, world.tokens["inspector_a"], fix)["status"] == "applied"
+    stage, signs = _stage_and_signs(app, world.ids["unit_a"], year)
+    assert stage == "profiled" and [(s, r) for s, r, _ in signs] == [("revoked", "stage_back")]
+    with app.app_context():
+        last = db.session.scalars(sa.select(LifecycleEvent).where(LifecycleEvent.unit_id == world.ids["unit_a"])
+                                  .order_by(LifecycleEvent.id.desc())).first()
+        assert (last.from_stage, last.to_stage, last.evidence_type) == ("sign_issued", "profiled", "correction")
+        assert last.evidence_id == _ids(app)[-1] and "更正为不合格" in last.note
+        assert check(world.ids["county"], year) == []
+    # The unit's story says it in words
+    page = _as_admin(client).get(f"/units/{world.ids['unit_a']}").get_data(as_text=True)
+    assert "后评价更正" in page and "correction" not in page
+
+
+def test_a_corrected_pass_with_another_pass_of_the_year_keeps_the_stage(client, world, checklist, app):
+    _at_profiled(app, world)
+    first = inspection_body(world.ids["unit_a"], checklist, conclusion="pass", kind="post_evaluation")
+    second = inspection_body(world.ids["unit_a"], checklist, conclusion="pass", kind="post_evaluation")
+    push(client, world.tokens["inspector_a"], first)
+    push(client, world.tokens["inspector_a"], second)
+    fix = inspection_body(world.ids["unit_a"], checklist, conclusion="fail", kind="post_evaluation",
+                          fail_items=["pricing.have"], supersedes=first["client_id"])
+    assert _push(client, world.tokens["inspector_a"], fix)["status"] == "applied"
+    assert _stage_and_signs(app, world.ids["unit_a"], first["year"])[0] == "evaluated"
