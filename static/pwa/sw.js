@@ -1,6 +1,6 @@
 // The service worker only wires events: precache the shell, serve it offline, wait for the user to update.
 // Bump VERSION with every change of the shell; old caches are deleted by the allow-list below.
-const VERSION = 'v17';
+const VERSION = 'v18';
 const SHELL_CACHE = `fangxin-shell-${VERSION}`;
 const KEEP = [SHELL_CACHE];
 const SHELL = [
