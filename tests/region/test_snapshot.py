@@ -115,3 +115,18 @@ def test_no_person_on_the_page_from_a_snapshot(app, client, land):
     assert not PHONE.search(html)
     for person in ("张三丰", "欧阳明", "王老板", "3123456", "1390000"):
         assert person not in html
+
+
+def test_a_worker_makes_them_every_30_minutes(app, land):
+    from server.job.queue import get_queue
+    huey = get_queue(app)
+
+    def due(minute):
+        return sorted(t.name for t in huey.read_periodic(datetime(2026, 11, 29, 10, minute)))
+    assert due(30) == due(0) == ["refresh_rollups", "sweep_jobs"]
+    assert due(7) == ["sweep_jobs"]
+    task = next(t for t in huey.read_periodic(datetime(2026, 11, 29, 10, 30)) if t.name == "refresh_rollups")
+    huey.execute(task)
+    db.session.rollback()  # see what the task committed
+    for username in ("ls_user", "hz_user", "zj_user"):
+        assert snapshot.latest(land.users[username], YEAR).job_id is None
