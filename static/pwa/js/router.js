@@ -33,10 +33,14 @@ export async function render() {
   const mod = await VIEWS[name]();
   if (mine !== seq) return;
   if (cleanup) { try { cleanup(); } catch (_) { /* view already gone */ } cleanup = null; }
-  const main = document.getElementById('view');
+  // Each view draws into a host of its own: a draw still running from the view left behind (a redraw after a
+  // sync, awaiting the database) lands in a detached element, never over the view now shown.
+  const host = document.createElement('div');
+  host.className = 'view-host';
+  document.getElementById('view').replaceChildren(host);
   currentView = name;
   for (const a of document.querySelectorAll('nav.tabs a')) a.classList.toggle('on', a.dataset.tab === (mod.tab || name));
-  cleanup = (await mod.render(main, ...params)) || null;
+  cleanup = (await mod.render(host, ...params)) || null;
   if (mine !== seq) return;
   document.body.dataset.view = name; // set once drawn: tests and CSS may rely on it
   performance.mark(`view:${name}`);
