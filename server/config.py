@@ -73,6 +73,11 @@ class Config:
     # Background jobs (server.job.queue): Redis when REDIS_URL is set, else a SQLite queue file in the
     # instance folder read by `flask jobs worker`; JOBS_QUEUE=inline runs each job in the process that
     # started it. A running job whose worker has said nothing for JOBS_STALE_SECONDS is failed.
+    # Lookups at /s/ by one client address (a typed serial, an unknown token): enough for any consumer,
+    # too few to enumerate signs (server.public.throttle). Counted by Flask-Limiter in
+    # RATELIMIT_STORAGE_URI: Redis (REDIS_URL) when set, so that every app process shares the counts; else
+    # in each process's memory.
+    LOOKUP_RATE_LIMIT = "20 per minute;200 per day"
     JOBS_QUEUE = ""
     JOBS_QUEUE_NAME = "fangxin"
     JOBS_STALE_SECONDS = 300
@@ -103,6 +108,9 @@ class Config:
             "LOW_STARS_MIN_COUNT": int(os.environ.get("LOW_STARS_MIN_COUNT", cls.LOW_STARS_MIN_COUNT)),
             "LOW_STARS_MAX_AVG": float(os.environ.get("LOW_STARS_MAX_AVG", cls.LOW_STARS_MAX_AVG)),
             "REDIS_URL": os.environ.get("REDIS_URL", ""),
+            "LOOKUP_RATE_LIMIT": os.environ.get("LOOKUP_RATE_LIMIT", cls.LOOKUP_RATE_LIMIT),
+            "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL")
+            or "memory://",
             "JOBS_QUEUE": os.environ.get("JOBS_QUEUE", cls.JOBS_QUEUE),
             "JOBS_QUEUE_NAME": os.environ.get("JOBS_QUEUE_NAME", cls.JOBS_QUEUE_NAME),
             "JOBS_STALE_SECONDS": int(os.environ.get("JOBS_STALE_SECONDS", cls.JOBS_STALE_SECONDS)),

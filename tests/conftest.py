@@ -54,6 +54,9 @@ def app(request):
         "SECRET_KEY": "test-secret",
         # Jobs run in the process that starts them, once committed; tests/job runs them on real queues.
         "JOBS_QUEUE": "inline",
+        # The lookups at /s/ are throttled per address; the tests all come from one (test_public_lookup sets
+        # a small limit to test it).
+        "LOOKUP_RATE_LIMIT": "100000 per minute",
     })
     with app.app_context():
         _wipe(_db.engine, drop=True)

@@ -10,6 +10,7 @@ from server.feedback import service as feedback
 from server.public.cache import CachedPage, PageCache, cached_page, change_stamp
 from server.public.service import SHOWS_FACTS, SignPage, lookup, sign_head, sign_page, storefront_thumb
 from server.public.textsize import COOKIE, ONE_YEAR, back_to, is_big
+from server.public.throttle import spend_lookup
 from server.qrsign import payload
 from server.signage.service import canonical_serial
 
@@ -92,6 +93,15 @@ def _lookup(raw: str) -> str | None:
     return lookup(raw, current_app.config["PUBLIC_BASE_URL"])
 
 
+def _too_many(err: TooManyRequests) -> Response:
+    """429: this address looked up too many signs; when to try again, in words."""
+    wait = err.retry_after
+    words = f"{wait}秒" if wait < 60 else (f"{-(-wait // 60)}分钟" if wait < 3600 else f"{-(-wait // 3600)}小时")
+    resp = _html(render_template("public/too_many.html", wait=words), 429, FORM_CACHING)
+    resp.headers["Retry-After"] = str(wait)
+    return resp
+
+
 @bp.get("/S")
 @bp.get("/S/")
 @bp.get("/s")
@@ -102,6 +112,10 @@ def lookup_form():
     query = request.args.get("q", "").strip()
     if not query:
         return _lookup_page()
+    try:
+        spend_lookup()  # found or not: a serial leads to its token, so every typed lookup counts
+    except TooManyRequests as err:
+        return _too_many(err)
     token = _lookup(query)
     if token is None:
         return _lookup_page(query, 404)
@@ -112,7 +126,12 @@ def lookup_form():
 @bp.get("/S/<path:raw>")
 def loose(raw: str):
     """An address as walls and chat apps deliver it: "/S/", a trailing slash, a space, full-width
-    characters, "。，）" glued on, or a serial typed after "/s/" — sent on to the sign's one address."""
+    characters, "。，）" glued on, or a serial typed after "/s/" — sent on to the sign's one address.
+    Each counts as a lookup of the client's address (an unknown token lands here too): see throttle."""
+    try:
+        spend_lookup()
+    except TooManyRequests as err:
+        return _too_many(err)
     token = _lookup(raw)
     if token is None:
         return _lookup_page(raw, 404)

@@ -148,3 +148,36 @@ def test_revoked_and_replaced_signs_answer_the_same_by_serial(app, client, world
     revoked = client.get(client.get("/s/", query_string={"q": serial_b}).headers["Location"])
     assert "已撤销" in text(revoked) and "未查到" not in text(revoked)
     assert YEAR == int(serial.split("-")[1])
+
+
+def test_lookups_are_throttled_per_address_but_a_scan_never(app, client, world, evaluated):
+    """Typed serials and unknown tokens count against the address's limit (Flask-Limiter): past it a
+    Chinese 429 page with Retry-After; a scan of a genuine sign is neither counted nor refused, and
+    another address is not affected."""
+    from server.extensions import limiter
+    _id, token, printed = issue(app, world)
+    sign = {"token": token, "serial": printed}
+    limit = app.config["LOOKUP_RATE_LIMIT"]
+    app.config["LOOKUP_RATE_LIMIT"] = "4 per minute;50 per day"
+    limiter.reset()
+    try:
+        me, other = {"REMOTE_ADDR": "198.51.100.7"}, {"REMOTE_ADDR": "198.51.100.8"}
+        serial = sign["serial"].lower().replace("-", "")
+        for _ in range(10):  # scans of the sign: free
+            assert client.get(f"/s/{sign['token']}", environ_base=me).status_code == 200
+        assert client.get(f"/s/?q={serial}", environ_base=me).status_code == 303
+        assert client.get("/s/?q=JY-2023-999999", environ_base=me).status_code == 404
+        assert client.get("/s/" + "A" * 16, environ_base=me).status_code == 404  # a guessed token
+        assert client.get(f"/s/{sign['serial']}", environ_base=me).status_code == 301  # a serial after /s/
+        r = client.get("/s/?q=JY-2023-999998", environ_base=me)
+        body = text(r)
+        assert r.status_code == 429 and "查询过于频繁" in body and "12315" in body
+        assert 0 < int(r.headers["Retry-After"]) <= 60
+        assert client.get("/s/" + "B" * 16, environ_base=me).status_code == 429
+        assert client.get(f"/s/?q={serial}", environ_base=me).status_code == 429
+        assert client.get(f"/s/{sign['token']}", environ_base=me).status_code == 200  # the scan still works
+        assert client.get("/s/", environ_base=me).status_code == 200  # the empty form is no lookup
+        assert client.get(f"/s/?q={serial}", environ_base=other).status_code == 303
+    finally:
+        app.config["LOOKUP_RATE_LIMIT"] = limit
+        limiter.reset()
