@@ -315,6 +315,11 @@ def machine_for(app):
             """The commonest revocation, 标识遗失或损毁, on its own: a replacement in force at once."""
             self.revoke(pick, "lost_damaged", county)
 
+        @rule(pick=st.integers(0, 7), county=st.booleans())
+        def violation(self, pick, county):
+            """A sign revoked for 违法违规, on its own: the unit leaves the year and the certified count."""
+            self.revoke(pick, "violations", county)
+
         @rule(n=unit_no, y=year, own_photo=st.booleans())
         def post(self, n, y, own_photo):
             """Confirmed posted exactly when a sign of the year is in force and the photo is the confirmer's."""
