@@ -19,7 +19,8 @@ be neither printed, replaced nor revoked. Each example starts with its units par
 so most steps act where a revocation, a closure or a move can go wrong.
 
 The oracle below is plain Python over the rows, independent of server.integrity (which is checked to agree).
-Runs on SQLite, or PostgreSQL with TEST_DATABASE_URL. Figures: see the README (section 有效期、续期与终止).
+Runs on SQLite, or PostgreSQL with TEST_DATABASE_URL. Figures (run time, examples needed to find each bug of
+issue 15 put back): see the README, section "One truthful record".
 """
 import os
 from datetime import date, datetime, timedelta, timezone
