@@ -133,17 +133,3 @@ def county_overview(user, start: date, end: date) -> dict:
         PatrolDay.station_id.in_([s.id for s in stations]), PatrolDay.day.between(start, end)))}
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     return {"days": days, "rows": [(s, [done.get((s.id, d)) for d in days]) for s in stations]}
-
-
-@provider
-def signs_missing(station_ids, day):
-    """Signs reported lost or damaged (revoked for that reason) yesterday or today: a new one is due."""
-    from server.signage.models import Sign, SignEvent
-    start, _ = utc_range(day - timedelta(days=1))
-    rows = db.session.execute(sa.select(SignEvent, Sign, Unit.name).join(Sign, Sign.id == SignEvent.sign_id)
-                              .join(Unit, Unit.id == Sign.unit_id)
-                              .where(Sign.station_id.in_(station_ids), SignEvent.action == "revoke",
-                                     SignEvent.reason == "lost_damaged", SignEvent.at >= start)).all()
-    return [{"key": f"sign:{e.id}", "kind": "标识遗失或损毁", "title": f"{s.serial} 需补发",
-             "unit_id": s.unit_id, "unit_name": name, "due": None, "overdue": False, "station_id": s.station_id}
-            for e, s, name in rows]

@@ -121,15 +121,18 @@ def test_bulletin_cli_writes_xlsx_and_pdf(runner, world, tmp_path, app):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Bulletin)) == 2
 
 
-def test_a_sign_reported_lost_is_in_the_daily_patrol(ctx, world):
+def test_a_sign_reported_lost_is_replaced_at_once_and_not_in_the_daily_patrol(ctx, world):
+    """A lost or damaged sign is replaced when it is reported (issue 15): nothing is left "需补发" for the
+    patrol, and the unit holds the new sign in force."""
     from server.signage.models import Sign
-    from server.signage.service import _revoke
-    sign = Sign(county_id=world.ids["county"], station_id=world.ids["a"], unit_id=world.ids["unit_a"], year=2023,
-                type="general", seq=1, serial="JY-2023-000001", token="t" * 16, valid_until=date(2024, 11, 30))
-    db.session.add(sign)
-    db.session.flush()
-    _revoke(sign, "lost_damaged", world.ids["admin_a"], "门头装修时丢失")
+    from server.signage.service import issue_sign, revoke_sign
+    from tests.conftest import YEAR, certify
+    admin = _user(world, "admin_a")
+    certify(admin, db.session.get(Unit, world.ids["unit_a"]), to="evaluated")
+    old = issue_sign(admin, world.ids["unit_a"], YEAR)
+    new = revoke_sign(admin, old.id, "lost_damaged", "门头装修时丢失")
     db.session.commit()
-    from server.core.clock import today
-    items = patrol.daily_list(_user(world, "admin_a"), world.ids["a"], today())["items"]
-    assert [(i["kind"], i["title"]) for i in items] == [("标识遗失或损毁", "JY-2023-000001 需补发")]
+    assert (old.status, new.status) == ("replaced", "issued")
+    items = patrol.daily_list(admin, world.ids["a"], china_today())["items"]
+    assert not [i for i in items if "标识" in i["kind"] or "补发" in i["title"]], items
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Sign).where(Sign.status == "issued")) == 1

@@ -204,23 +204,26 @@ def machine_for(app):
         def manual_step(self, n, y, to, reason, county):
             self.step(n, y, to, reason, county)
 
-        @rule(n=unit_no, y=year, county=st.booleans())
-        def every_manual_step(self, n, y, county):
-            """The page's 下一步 and every other stage tried by hand from where the unit stands (each then
-            rolled back): exactly the oracle's are accepted, whatever the stage — 标识发放 and 标识张贴 never
-            (only a sign and a posted confirmation lead there)."""
-            for to in STAGES:
-                allowed = self.manual_allowed(n, y, to)
-                before = self.stage(n, y)
-                user = self.user(self.county) if county else self.admin_of(n)
-                try:
-                    lifecycle.transition(user, self.unit(n), y, to, reason="unsuitable" if to == "removed" else None)
-                    done = True
-                except DomainError:
-                    done = False
-                db.session.rollback()
-                assert done == allowed, (f"manual step of unit {n} in {y} from {before} to {to}: "
-                                         f"{'accepted' if done else 'refused'}")
+        @rule(county=st.booleans())
+        def every_manual_step(self, county):
+            """The page's 下一步 and every other stage tried by hand, for every unit and year from where it
+            stands (each then rolled back): exactly the oracle's are accepted, whatever the stage — 标识发放 and
+            标识张贴 never (only a sign and a posted confirmation lead there)."""
+            for n in range(UNITS):
+                for y in YEARS:
+                    before = self.stage(n, y)
+                    for to in STAGES:
+                        allowed = self.manual_allowed(n, y, to)
+                        user = self.user(self.county) if county else self.admin_of(n)
+                        try:
+                            lifecycle.transition(user, self.unit(n), y, to,
+                                                 reason="unsuitable" if to == "removed" else None)
+                            done = True
+                        except DomainError:
+                            done = False
+                        db.session.rollback()
+                        assert done == allowed, (f"manual step of unit {n} in {y} from {before} to {to}: "
+                                                 f"{'accepted' if done else 'refused'}")
 
         @rule(n=unit_no, y=year, passed=st.booleans(), inspection=st.booleans())
         def post_evaluation(self, n, y, passed, inspection):
