@@ -80,7 +80,7 @@ def _step(list_id: int, do, done: str):
     try:
         do()
     except DomainError as err:
-        return _detail(list_id, err.fields or {"_": [err.message]}, request.form, err.status)
+        return _detail(list_id, {"_": [err.message], **(err.fields or {})}, request.form, err.status)
     flash(done, "ok")
     return redirect(url_for("admin.red_black_detail", list_id=list_id), 303)
 
@@ -94,7 +94,7 @@ def red_black_add(list_id: int):
             raise Invalid("请填写单位", fields={"unit": ["请填写单位全称或统一社会信用代码"]})
         side = request.form.get("side", "")
         service.add_entry(g.user, list_id, unit.id, side, request.form.getlist(f"criteria_{side}"),
-                          request.form.get("note", "").strip()[:300])
+                          request.form.get("note", "").strip())
     return _step(list_id, do, "已加入榜单")
 
 

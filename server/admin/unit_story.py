@@ -8,7 +8,7 @@ from server.complaint.models import STATUSES as COMPLAINT_STATUSES
 from server.extensions import db
 from server.feedback.models import COMPLAINT_KINDS, Complaint
 from server.feedback.record import unit_record
-from server.inspection.models import CONCLUSIONS, RECTIFICATION_STATUSES, Rectification
+from server.inspection.models import CONCLUSIONS, Inspection, RECTIFICATION_STATUSES, Rectification
 from server.inspection.service import list_inspections
 from server.signage.models import ACTIONS, REVOKE_REASONS, STATUSES as SIGN_STATUSES
 from server.signage.service import list_signs
@@ -35,11 +35,14 @@ def evidence_link(event: LifecycleEvent) -> str | None:
 def story(user, unit) -> dict:
     """Everything the unit page shows below its profile, newest first in each part."""
     signs = list_signs(user, unit_id=unit.id)
+    inspections = list_inspections(user, unit_id=unit.id, limit=100)
+    superseded = set(db.session.scalars(sa.select(Inspection.supersedes_id).where(
+        Inspection.supersedes_id.in_([i.id for i in inspections])))) if inspections else set()
     return {
         "signs": [{"sign": s, "state": STATES[sign_state(s)], "status": SIGN_STATUSES.get(s.status, s.status),
                    "reason": REVOKE_REASONS.get(s.revoke_reason or "", ""),
                    "history": [(e.at, ACTIONS.get(e.action, e.action), e.note) for e in s.events]} for s in signs],
-        "inspections": list_inspections(user, unit_id=unit.id, limit=100),
+        "inspections": inspections, "superseded": superseded,
         "rectifications": db.session.scalars(sa.select(Rectification).where(
             Rectification.unit_id == unit.id, scope_clause(user, Rectification.station_id, Rectification.county_id))
                                              .order_by(Rectification.id.desc()).limit(100)).all(),

@@ -15,7 +15,7 @@ from server.audit import words
 from server.core.audit import AuditLog
 from server.core.errors import Forbidden, Invalid
 from server.extensions import db
-from server.station.models import Station
+from server.station.models import County, Station
 from server.unit.models import Unit
 
 PER_PAGE = 50
@@ -71,7 +71,7 @@ def _names(rows) -> dict:
     wanted = words.ids_to_name(rows)
     out = {}
     for kind, model, label in (("user", User, User.name), ("station", Station, Station.name), ("unit", Unit, Unit.name),
-                               ("token", DeviceToken, DeviceToken.name)):
+                               ("county", County, County.name), ("token", DeviceToken, DeviceToken.name)):
         ids = [i for k, i in wanted if k == kind]
         if ids:
             out.update({(kind, i): n for i, n in db.session.execute(sa.select(model.id, label).where(model.id.in_(ids)))})

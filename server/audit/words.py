@@ -7,12 +7,15 @@ from datetime import datetime
 
 from server.core.clock import china_text
 from server.account.models import ROLES
+from server.complaint.models import OUTCOMES as COMPLAINT_OUTCOMES, STATUSES as COMPLAINT_STATUSES
 from server.feedback.models import COMPLAINT_KINDS, EVALUATION_SOURCES
 from server.finding.models import DECISIONS as FINDING_DECISIONS, SOURCES as FINDING_SOURCES
 from server.inspection.models import CONCLUSIONS, RECTIFICATION_STATUSES, RESULTS
+from server.job.models import KINDS as JOB_KINDS, STATUSES as JOB_STATUSES
+from server.redblack.models import LIST_STATUSES, SIDES
 from server.signage.models import ACTIONS as SIGN_ACTIONS, REVOKE_REASONS, STATUSES as SIGN_STATUSES
 from server.station.models import TARGET_KINDS, UNIT_TYPES
-from server.unit.models import BUSINESS_STATUSES, REMOVAL_REASONS, STAGES, TRACKED_FIELDS
+from server.unit.models import BUSINESS_STATUSES, EVIDENCE_KINDS, REMOVAL_REASONS, STAGES, TRACKED_FIELDS
 from server.visit.models import TASK_KINDS, TASK_STATUSES
 from server.volunteer.models import ASSIGNMENT_STATUSES
 
@@ -29,8 +32,12 @@ ENTITIES = {
     "lookback": "每周回头看", "patrol_day": "每日网上巡", "patrol_mark": "网上巡标记",
     "calendar_year": "节假日年度", "calendar_day": "节假日", "deadline_rule": "期限规则",
     "mediation_benchmark": "调解成功率参照", "finding": "评估问题", "sync_receipt": "同步回执", "login_attempt": "登录尝试",
-    "volunteer_assignment": "消费义工暗访",
+    "volunteer_assignment": "消费义工暗访", "evaluation_result": "后评价结果登记", "job": "后台任务",
+    "programme_year": "年度节点设置", "red_black_criterion": "红黑榜认定依据", "red_black_entry": "红黑榜单位",
+    "red_black_list": "红黑榜", "region": "市局/省局", "rollup_snapshot": "进度汇总",
 }
+# Tables that are the log itself or its bookkeeping: never shown as records (tests/admin/test_audit_words.py).
+INTERNAL = {"audit_log", "change_log", "sync_counter"}
 
 FIELDS = {
     "name": "名称", "code": "代码", "uscc": "统一社会信用代码", "address": "地址", "lat": "纬度", "lng": "经度",
@@ -62,6 +69,30 @@ FIELDS = {
     "decision_note": "处理理由", "decided_by_id": "处理人", "decided_at": "处理时间",
     "volunteer_id": "消费义工", "carrier_id": "载体", "visited_at": "暗访时间", "evaluation_id": "评价",
     "pair_stars": "八有八无分项星级",
+    "unit_type": "适用类型", "template_id": "检查表", "photo_sha256": "照片", "accept_due": "受理期限",
+    "decided_on": "决定日期", "extended": "已延长", "mediation_due": "调解期限", "appraisal_days": "检测鉴定天数",
+    "clue_found_on": "发现线索日期", "clue_due": "线索核查期限", "clue_verified_on": "线索核查日期",
+    "mediation_ended_on": "调解终止日期", "notice_due": "告知期限", "notified_on": "告知日期",
+    "violation_confirmed": "查实违法", "deadline_uncertain": "期限待定", "clue_extended": "线索核查已延长",
+    "report_paused_days": "举报期限中止天数", "clue_paused_days": "线索核查中止天数", "clock_from": "期限起算日",
+    "merged_into_id": "并入", "complaint_id": "投诉举报", "authority": "机关名称", "region_id": "所属区域",
+    "valid_from": "施行日期", "valid_to": "截止日期", "days": "天数", "working_days": "按工作日",
+    "extension_days": "可延长天数", "label": "名称", "basis": "依据", "passed": "合格",
+    "evaluated_on": "评价日期", "evidence_ref": "文书编号", "evidence_photo_sha256": "证据照片",
+    "recorded_by": "登记人", "recorded_at": "登记时间", "gps_missing_reason": "未定位原因",
+    "distance_m": "距单位位置（米）", "inspection_id": "检查记录", "params": "参数", "done": "已完成",
+    "total": "总数", "error": "失败原因", "result_key": "结果文件", "result_name": "结果文件名",
+    "result_type": "结果类型", "retry_of_id": "重试自", "finished_at": "完成时间", "beat_at": "最近进度",
+    "evidence_type": "依据类型", "evidence_id": "依据记录", "success": "成功", "handled": "已处理",
+    "item_key": "事项", "sha256": "照片", "size": "大小（字节）", "mime": "文件类型", "width": "宽",
+    "height": "高", "uploaded_by": "上传人", "record_id": "记录", "entry_due": "系统录入节点",
+    "evaluation_due": "后评价节点", "follow_up_task_id": "复查任务", "closed_by_inspection_id": "办结检查",
+    "side": "榜", "criteria": "认定依据", "list_id": "红黑榜", "taken_off_at": "移出时间",
+    "taken_off_reason": "移出理由", "taken_off_by": "移出决定人", "title": "标题", "period_start": "期间开始",
+    "period_end": "期间结束", "created_by": "创建人", "approving_office": "审批机关", "approved_by": "审批人",
+    "approved_at": "审批时间", "published_at": "发布时间", "parent_id": "上级区域", "made_at": "统计时间",
+    "job_id": "后台任务", "valid_until": "有效期至", "change_id": "变更编号", "happened_at": "发生时间",
+    "source_inspection_id": "来源检查", "done_inspection_id": "完成检查",
 }
 
 # Fields that say nothing to a person, or must not be shown.
@@ -83,9 +114,24 @@ BY_ENTITY = {  # the same field name means different things in different records
     ("rectification", "status"): RECTIFICATION_STATUSES,
     ("finding", "source"): FINDING_SOURCES, ("finding", "decision"): FINDING_DECISIONS,
     ("volunteer_assignment", "status"): ASSIGNMENT_STATUSES, ("evaluation", "source"): EVALUATION_SOURCES,
+    ("inspection", "kind"): TASK_KINDS, ("red_black_list", "status"): LIST_STATUSES,
+    ("red_black_entry", "side"): SIDES, ("red_black_criterion", "side"): SIDES, ("job", "kind"): JOB_KINDS,
+    ("job", "status"): JOB_STATUSES, ("lifecycle_event", "evidence_type"): EVIDENCE_KINDS,
+    ("checklist_template", "unit_type"): UNIT_TYPES, ("complaint", "outcome"): COMPLAINT_OUTCOMES,
+    ("complaint", "status"): COMPLAINT_STATUSES,
+}
+# Ids of other records, shown as the kind of record and its number.
+REFERENCES = {
+    "supersedes_id": "检查记录", "inspection_id": "检查记录", "closed_by_inspection_id": "检查记录",
+    "source_inspection_id": "检查记录", "done_inspection_id": "检查记录", "replaced_by_id": "标识", "sign_id": "标识",
+    "task_id": "任务", "follow_up_task_id": "任务", "finding_id": "评估问题", "evaluation_id": "评价",
+    "carrier_id": "载体", "list_id": "红黑榜", "complaint_id": "投诉举报", "merged_into_id": "投诉举报",
+    "template_id": "检查表", "job_id": "后台任务", "retry_of_id": "后台任务", "evidence_id": "记录",
+    "record_id": "记录", "region_id": "区域", "parent_id": "区域",
 }
 PEOPLE = {"user_id", "issued_by", "posted_by", "inspector_id", "assignee_id", "created_by_id",
-          "resolved_by_id", "revoked_by_id", "updated_by_id", "decided_by_id", "volunteer_id"}
+          "resolved_by_id", "revoked_by_id", "updated_by_id", "decided_by_id", "volunteer_id", "corrected_by_id",
+          "imported_by_id", "recorded_by", "uploaded_by", "created_by", "approved_by", "taken_off_by"}
 
 
 def device_label(device: str, names: dict) -> str:
@@ -130,6 +176,10 @@ def value_text(entity: str, field: str, value, names: dict) -> str:
         return names.get(("station", value), f"所{value}")
     if field == "unit_id":
         return names.get(("unit", value), f"主体{value}")
+    if field == "county_id":
+        return names.get(("county", value), f"县{value}")
+    if field in REFERENCES and isinstance(value, int):
+        return f"{REFERENCES[field]} #{value}"
     if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
         return _time(value)
     if isinstance(value, list):
@@ -161,7 +211,7 @@ def describe(entry, names: dict) -> list[tuple[str, str, str]]:
 
 
 def ids_to_name(entries) -> dict:
-    """{("user"|"station"|"unit"|"token", id)} wanted to show these entries: the actors and referenced ids."""
+    """{("user"|"station"|"unit"|"county"|"token", id)} wanted to show these entries: the actors and referenced ids."""
     wanted = set()
     for e in entries:
         if e.user_id:
@@ -171,7 +221,7 @@ def ids_to_name(entries) -> dict:
         for field, change in (e.changes or {}).items():
             values = change if isinstance(change, list) and e.action == "update" else [change]
             kind = "user" if field in PEOPLE else "station" if field == "station_id" else \
-                "unit" if field == "unit_id" else None
+                "unit" if field == "unit_id" else "county" if field == "county_id" else None
             if kind:
                 wanted.update((kind, v) for v in values if isinstance(v, int))
     return wanted

@@ -127,6 +127,23 @@ def _in_force(county_id: int, on: date) -> set[int]:
     return set(db.session.scalars(sa.select(Sign.unit_id).where(Sign.county_id == county_id, in_force_clause(on))))
 
 
+def unmet(rb: RedBlackList, unit_id: int, side: str, codes: list[str]) -> list[str]:
+    """What keeps a unit off a draft's side with these criteria, in words ([] if nothing): each criterion with a
+    rule that does not hold for the unit in the period; for red, no sign in force on the period's last day or a
+    verified complaint in the period. Criteria without a rule are a person's judgement and pass."""
+    from server.redblack.service import criterion_labels
+    labels = criterion_labels()
+    start, end = rb.period_start, rb.period_end
+    out = [f"该单位本期不符合“{labels.get(code, code)}”" for code in codes
+           if code in RULES and unit_id not in RULES[code](rb.county_id, start, end)]
+    if side == "red":
+        if unit_id not in _in_force(rb.county_id, end):
+            out.append("该单位期末没有有效的放心消费标识，不能列入红榜")
+        if unit_id in _verified_complaints(rb.county_id, start, end):
+            out.append("该单位本期有查实的投诉举报，不能列入红榜")
+    return out
+
+
 def propose(rb: RedBlackList) -> list[Proposal]:
     """Candidates for a draft: black ones first, then red, each side's units meeting the most criteria first,
     each unit once per side, not those already on it.

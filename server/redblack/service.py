@@ -12,8 +12,13 @@ import sqlalchemy as sa
 from server.core.clock import utcnow
 from server.core.errors import Forbidden, Invalid, NotFound
 from server.extensions import db
+from schemas.bounds import FIRST_DAY, LAST_DAY
+from server.redblack import proposals
 from server.redblack.models import SIDES, RedBlackCriterion, RedBlackEntry, RedBlackList
 from server.unit.models import Unit
+
+
+NOTE_MAX = 300
 
 
 def _county_admin(user) -> None:
@@ -53,6 +58,9 @@ def staff_lists(user) -> list[RedBlackList]:
 def draft_list(user, title: str, period_start: date, period_end: date) -> RedBlackList:
     """A new draft for a period (start not after end)."""
     _county_admin(user)
+    for name, day in (("period_start", period_start), ("period_end", period_end)):
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise Invalid("日期超出范围", fields={name: [f"日期应在{FIRST_DAY.year}年至{LAST_DAY.year}年之间"]})
     if period_start > period_end:
         raise Invalid("期间的开始日期不能晚于结束日期", fields={"period_end": ["不能早于开始日期"]})
     rb = RedBlackList(county_id=user.county_id, title=title, period_start=period_start, period_end=period_end,
@@ -70,18 +78,25 @@ def _draft(user, list_id: int) -> RedBlackList:
 
 
 def add_entry(user, list_id: int, unit_id: int, side: str, codes: list[str], note: str = "") -> RedBlackEntry:
-    """Put a unit of the county on a draft, red or black, with at least one criterion of that side."""
+    """Put a unit of the county on a draft, red or black, with at least one criterion of that side; each
+    criterion with a rule must hold for the unit in the list's period, and a red entry needs a sign in force and
+    no verified complaint (proposals.unmet). Invalid, per field, otherwise."""
     rb = _draft(user, list_id)
     unit = db.session.get(Unit, unit_id)
     if unit is None or unit.county_id != rb.county_id:
-        raise Invalid("找不到该单位", fields={"unit_id": ["找不到该单位"]})
+        raise Invalid("找不到该单位", fields={"unit": ["找不到该单位"]})
     if side not in SIDES:
         raise Invalid("请选择红榜或黑榜", fields={"side": ["请选择红榜或黑榜"]})
     allowed = {c.code for c in criteria(side)}
     if not codes or not set(codes) <= allowed:
         raise Invalid(f"请选择{SIDES[side]}的认定依据", fields={"criteria": [f"请选择{SIDES[side]}的认定依据"]})
     if any(e.unit_id == unit_id for e in rb.entries):
-        raise Invalid("该单位已在本榜单中", fields={"unit_id": ["该单位已在本榜单中"]})
+        raise Invalid("该单位已在本榜单中", fields={"unit": ["该单位已在本榜单中"]})
+    if len(note) > NOTE_MAX:
+        raise Invalid(f"说明不能超过{NOTE_MAX}字", fields={"note": [f"说明不能超过{NOTE_MAX}字"]})
+    unmet = proposals.unmet(rb, unit_id, side, codes)
+    if unmet:
+        raise Invalid(unmet[0], fields={"criteria": unmet})
     entry = RedBlackEntry(list=rb, unit_id=unit_id, side=side, criteria=list(dict.fromkeys(codes)), note=note)
     db.session.add(entry)
     db.session.flush()

@@ -68,7 +68,10 @@ def get_task(user, task_id: int) -> VisitTask:
     task = db.session.get(VisitTask, task_id)
     if task is None:
         raise NotFound("找不到该任务")
-    get_unit(user, task.unit_id)
+    try:
+        get_unit(user, task.unit_id)
+    except NotFound:
+        raise NotFound("找不到该任务") from None
     if user.role == "inspector" and task.assignee_id not in (None, user.id):
         raise NotFound("找不到该任务")
     return task

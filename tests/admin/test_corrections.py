@@ -262,6 +262,9 @@ def test_a_pass_corrected_to_a_fail_takes_the_unit_and_its_sign_back(client, wor
     # The unit's story says it in words
     page = _as_admin(client).get(f"/units/{world.ids['unit_a']}").get_data(as_text=True)
     assert "后评价更正" in page and "correction" not in page
+    # Its inspections say which were corrected and which correct (the breaker saw two alike records)
+    table = page.split('id="inspections"')[1].split("</table>")[0]
+    assert table.count("已被更正") == 2 and table.count("更正记录") == 2
 
 
 def test_a_corrected_pass_with_another_pass_of_the_year_keeps_the_stage(client, world, checklist, app):

@@ -130,3 +130,41 @@ def test_a_proposal_is_added_with_one_tap_and_leaves_the_proposals(app, client, 
         assert r.status_code == 422, bad
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(RedBlackEntry)) == 1
+
+
+def test_an_entry_by_hand_must_meet_its_criteria_and_says_why_not(app, client, world, period):
+    """Breaker's finds: a red entry for a unit with no stars, a black one with no complaint, a period of year 1
+    or 9999, a unit added twice, a note past its length — each a 422 with its reason on the page, nothing kept."""
+    list_id, start, end = period
+    login(client, "admin")
+    base = f"/red-black/manage/{list_id}/entries"
+    cases = [({"unit_id": world.ids["unit_a"], "side": "red", "criteria_red": ["high_rating"]},
+              "该单位本期不符合“消费者评价高（期内平均4.5星及以上）”"),
+             ({"unit_id": world.ids["unit_a"], "side": "red", "criteria_red": ["exemplary_tag"]},
+              "该单位本期不符合“党员经营户、党员先锋岗等示范带头”"),
+             ({"unit_id": world.ids["unit_b"], "side": "black", "criteria_black": ["verified_complaints"]},
+              "该单位本期不符合“期内投诉举报经查属实”"),
+             ({"unit_id": world.ids["unit_a"], "side": "red", "criteria_red": ["commitment_kept"], "note": "长" * 301},
+              "说明不能超过300字")]
+    for form, message in cases:
+        r = client.post(base, data=form)
+        assert r.status_code == 422 and message in r.get_data(as_text=True), form
+    with app.app_context():
+        from server.signage.models import Sign
+        for sign in db.session.scalars(sa.select(Sign).where(Sign.unit_id == world.ids["unit_a"])):
+            sign.status = "revoked"
+        db.session.commit()
+    r = client.post(base, data={"unit_id": world.ids["unit_a"], "side": "red", "criteria_red": ["commitment_kept"]})
+    assert r.status_code == 422 and "期末没有有效的放心消费标识" in r.get_data(as_text=True)
+    # A criterion that only a person can judge (违背放心消费承诺) needs no record; twice is refused, said plainly
+    black = {"unit_id": world.ids["unit_b"], "side": "black", "criteria_black": ["commitment_broken"]}
+    assert client.post(base, data=black).status_code == 303
+    r = client.post(base, data=black)
+    assert r.status_code == 422 and "该单位已在本榜单中" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RedBlackEntry)) == 1
+    for start_, end_ in (("0001-01-01", "9999-12-31"), ("2026-01-01", "9999-12-31"), ("1999-12-31", "2023-01-01")):
+        r = client.post("/red-black/manage", data={"title": "远古", "period_start": start_, "period_end": end_})
+        assert r.status_code == 422 and "日期应在2000年至2100年之间" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RedBlackList)) == 1

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from server.extensions import db
 from server.redblack.models import RedBlackEntry, RedBlackList, seed_criteria
 from tests.conftest import login
+from tests.signage.conftest import evaluated, issue  # noqa: F401
 
 
 def text(r):
@@ -20,13 +21,41 @@ def criteria(app):
         db.session.commit()
 
 
+@pytest.fixture
+def evidence(app, world, criteria, evaluated):
+    """The records the lists' criteria rest on (an entry's criteria must hold, proposals.unmet), in 2023:
+    五云放心超市 passed post-evaluation on 1 September and holds its sign, five stars three times in the third
+    quarter, a 党员经营户; 壶镇诚信五金店 a rectification left overdue in the second quarter and a complaint found a
+    violation in the third."""
+    from datetime import date, datetime
+
+    from server.feedback.models import Complaint, Evaluation
+    from server.inspection.models import Rectification
+    from server.unit.models import LifecycleEvent, Unit
+    issue(app, world, "unit_a", "admin_a")
+    with app.app_context():
+        for event in db.session.scalars(sa.select(LifecycleEvent)):
+            event.at = datetime(2023, 9, 1, 2)
+        a, b = world.ids["unit_a"], world.ids["unit_b"]
+        db.session.get(Unit, a).tags = ["党员经营户"]
+        for n in range(3):
+            db.session.add(Evaluation(unit_id=a, county_id=world.ids["county"], station_id=world.ids["a"], stars=5,
+                                      address_hash=f"h{n}", created_at=datetime(2023, 8, 1 + n, 2)))
+        db.session.add(Rectification(county_id=world.ids["county"], station_id=world.ids["b"], unit_id=b,
+                                     demand="明码标价", due_date=date(2023, 5, 1)))
+        db.session.add(Complaint(unit_id=b, county_id=world.ids["county"], station_id=world.ids["b"],
+                                 description="销售过期食品", phone="13800000000", address_hash="x",
+                                 received_at=datetime(2023, 8, 10, 2), violation_confirmed=True))
+        db.session.commit()
+
+
 def _draft(client, title="2023年第三季度放心消费红黑榜", start="2023-07-01", end="2023-09-30"):
     r = client.post("/red-black/manage", data={"title": title, "period_start": start, "period_end": end})
     assert r.status_code == 303, text(r)
     return int(r.headers["Location"].rstrip("/").split("/")[-1])
 
 
-def test_draft_approve_publish_and_read(app, client, world, criteria):
+def test_draft_approve_publish_and_read(app, client, world, evidence):
     # Given a county admin's draft with a red and a black unit
     login(client, "admin")
     lid = _draft(client)
@@ -63,7 +92,7 @@ def test_draft_approve_publish_and_read(app, client, world, criteria):
     assert spec["paths"]["/api/v1/red-black/{list_id}"]["get"]["security"] == []
 
 
-def test_earlier_lists_stay_readable_and_take_off_with_reason(app, client, world, criteria):
+def test_earlier_lists_stay_readable_and_take_off_with_reason(app, client, world, evidence):
     login(client, "admin")
     first = _draft(client, "第二季度榜", "2023-04-01", "2023-06-30")
     client.post(f"/red-black/manage/{first}/entries", data={"unit": "壶镇诚信五金店", "side": "black",
