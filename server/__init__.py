@@ -32,7 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from server import models  # noqa: F401  (every table known before migrations and queries)
-    from server.extensions import api, compress, csrf, db, limiter, login_manager, migrate
+    from server.extensions import api, compress, csrf, db, login_manager, migrate
     db.init_app(app)
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A database server can drop connections (restart, failover): test idle ones before use.
@@ -46,7 +46,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     api.init_app(app)
     compress.init_app(app)
-    limiter.init_app(app)
+    from server.public import throttle
+    throttle.init_app(app)
 
     from server import web
     web.init_app(app)

@@ -74,7 +74,7 @@ class Config:
     # instance folder read by `flask jobs worker`; JOBS_QUEUE=inline runs each job in the process that
     # started it. A running job whose worker has said nothing for JOBS_STALE_SECONDS is failed.
     # Lookups at /s/ by one client address (a typed serial, an unknown token): enough for any consumer,
-    # too few to enumerate signs (server.public.throttle). Counted by Flask-Limiter in
+    # too few to enumerate signs (server.public.throttle). Counted by the limits library in
     # RATELIMIT_STORAGE_URI: Redis (REDIS_URL) when set, so that every app process shares the counts; else
     # in each process's memory.
     LOOKUP_RATE_LIMIT = "20 per minute;200 per day"

@@ -1,7 +1,5 @@
 """Extensions, created unbound and attached in create_app."""
 from flask_compress import Compress
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api as _Api
@@ -35,5 +33,3 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 api = Api()
 compress = Compress()
-# Rate limits by client address (server.public.throttle); storage RATELIMIT_STORAGE_URI (server.config).
-limiter = Limiter(key_func=get_remote_address, default_limits=[])

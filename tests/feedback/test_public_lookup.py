@@ -151,15 +151,15 @@ def test_revoked_and_replaced_signs_answer_the_same_by_serial(app, client, world
 
 
 def test_lookups_are_throttled_per_address_but_a_scan_never(app, client, world, evaluated):
-    """Typed serials and unknown tokens count against the address's limit (Flask-Limiter): past it a
+    """Typed serials and unknown tokens count against the address's limit (server.public.throttle): past it a
     Chinese 429 page with Retry-After; a scan of a genuine sign is neither counted nor refused, and
     another address is not affected."""
-    from server.extensions import limiter
+    from server.public import throttle
     _id, token, printed = issue(app, world)
     sign = {"token": token, "serial": printed}
     limit = app.config["LOOKUP_RATE_LIMIT"]
     app.config["LOOKUP_RATE_LIMIT"] = "4 per minute;50 per day"
-    limiter.reset()
+    throttle.reset(app)
     try:
         me, other = {"REMOTE_ADDR": "198.51.100.7"}, {"REMOTE_ADDR": "198.51.100.8"}
         serial = sign["serial"].lower().replace("-", "")
@@ -180,4 +180,4 @@ def test_lookups_are_throttled_per_address_but_a_scan_never(app, client, world, 
         assert client.get(f"/s/?q={serial}", environ_base=other).status_code == 303
     finally:
         app.config["LOOKUP_RATE_LIMIT"] = limit
-        limiter.reset()
+        throttle.reset(app)
