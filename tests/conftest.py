@@ -236,3 +236,13 @@ def bearer(token: str) -> dict:
 def login(client, username: str, password: str = PASSWORD):
     """Log in through the admin login page."""
     return client.post("/login", data={"username": username, "password": password})
+
+
+@pytest.fixture(autouse=True)
+def _nobody_acting_after_a_test():
+    """Every test starts with no one acting (server.core.context) and must leave it so: a command run in-process
+    that left its admin acting made a later test's changes that admin's in the audit log (seen in CI)."""
+    from server.core.context import SYSTEM, current_actor
+    assert current_actor() == SYSTEM, f"an earlier test left {current_actor()} acting"
+    yield
+    assert current_actor() == SYSTEM, f"this test left {current_actor()} acting"

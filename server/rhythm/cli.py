@@ -6,7 +6,7 @@ from flask.cli import with_appcontext
 import sqlalchemy as sa
 
 from server.account.models import User
-from server.core.context import Actor, set_actor
+from server.core.context import Actor, reset_actor, set_actor
 from server.core.errors import DomainError
 from server.extensions import db
 from server.rhythm import bulletin
@@ -26,7 +26,8 @@ def bulletin_cli(month: str, out: Path, username: str):
     user = db.session.scalar(sa.select(User).where(User.username == username))
     if user is None:
         raise click.ClickException(f"找不到账号“{username}”")
-    set_actor(Actor(user.id, "cli"))
+    token = set_actor(Actor(user.id, "cli"))
+    click.get_current_context().call_on_close(lambda: reset_actor(token))  # this command only
     try:
         record = bulletin.generate(user, month)
         db.session.commit()

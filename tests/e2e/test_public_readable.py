@@ -57,6 +57,22 @@ def red_black(app, world, listed):
     with app.app_context():
         seed_criteria()
         admin = db.session.get(User, world.ids["county_admin"])
+        # The records the entries' criteria rest on (an entry must meet them: redblack.proposals.unmet)
+        from datetime import datetime
+
+        from server.feedback.models import Complaint, Evaluation
+        from server.unit.models import Unit
+        for unit_id in (listed["clothes"], listed["tea"]):
+            unit = db.session.get(Unit, unit_id)
+            if unit_id == listed["clothes"]:
+                db.session.add_all([Evaluation(unit_id=unit_id, county_id=unit.county_id, station_id=unit.station_id,
+                                               stars=5, address_hash=f"r{n}", created_at=datetime(2023, 8, 1 + n))
+                                    for n in range(3)])
+            else:
+                db.session.add(Complaint(unit_id=unit_id, county_id=unit.county_id, station_id=unit.station_id,
+                                         description="销售过期茶叶", phone="13800000000", address_hash="x",
+                                         received_at=datetime(2023, 8, 10), violation_confirmed=True))
+        db.session.flush()
         rb = service.draft_list(admin, "2023年第三季度放心消费红黑榜", date(2023, 7, 1), date(2023, 9, 30))
         service.add_entry(admin, rb.id, listed["clothes"], "red", ["high_rating", "no_verified_complaint"])
         service.add_entry(admin, rb.id, listed["tea"], "black", ["verified_complaints"], "销售过期茶叶")
