@@ -12,7 +12,8 @@ from server.photo.storage import current_storage
 from server.qrsign import payload
 from server.signage.models import REVOKE_REASONS, SIGN_TITLES, Sign
 from server.signage.service import get_by_serial
-from server.signage.state import STATES, find_by_token, sign_state
+from server.signage.state import STATES, find_by_token, sign_state, state_of
+from server.unit.models import Unit
 
 SHOWS_FACTS = ("valid", "expired")
 _LATER = sa.orm.aliased(Inspection)  # made once: a new alias per call defeats SQLAlchemy's statement cache
@@ -38,28 +39,39 @@ class SignPage:
         return self.sign is not None
 
 
-def _record_statement():
-    """One round trip for what the page shows of a unit's record: its latest post-evaluation that no
-    later record superseded (ended_at, conclusion), and its consumers' stars (average, count)."""
+def _facts_statement() -> sa.Select:
+    """One round trip for everything a scan shows, by the bind parameter `token`: the sign's public
+    columns and its state's inputs, its unit's public facts, the unit's latest post-evaluation that no
+    later record superseded (ended_at, conclusion) and its consumers' stars (avg, n). No ORM objects are
+    built: a scan of a sign not kept rendered (most scans, server.public.cache) costs this statement and a
+    render."""
     superseded = sa.select(_LATER.id).where(_LATER.supersedes_id == Inspection.id).exists()
-    unit = sa.bindparam("unit_id")
-    latest = (sa.select(Inspection.ended_at, Inspection.conclusion)
-              .where(Inspection.unit_id == unit, Inspection.kind == "post_evaluation", ~superseded)
-              .order_by(Inspection.ended_at.desc(), Inspection.id.desc()).limit(1).subquery())
-    stars = rating_clause(unit).subquery()
-    return sa.select(latest.c.ended_at, latest.c.conclusion, stars.c.avg, stars.c.n).select_from(
-        stars.outerjoin(latest, sa.true()))
+    latest_id = (sa.select(Inspection.id)
+                 .where(Inspection.unit_id == Sign.unit_id, Inspection.kind == "post_evaluation", ~superseded)
+                 .order_by(Inspection.ended_at.desc(), Inspection.id.desc()).limit(1)
+                 .correlate(Sign).scalar_subquery())
+    latest = sa.orm.aliased(Inspection, name="latest")
+    stars = rating_clause(Sign.unit_id).correlate(Sign)
+    return (sa.select(Sign.year, Sign.type, Sign.serial, Sign.status, Sign.revoke_reason, Sign.valid_until,
+                      Sign.unit_id, Sign.posted_photo_sha256, Unit.name, Unit.uscc, Unit.address,
+                      Unit.type.label("unit_type"), Unit.return_days, Unit.return_exclusions, Unit.business_status,
+                      latest.ended_at, latest.conclusion,
+                      stars.with_only_columns(stars.selected_columns.avg).scalar_subquery().label("avg"),
+                      stars.with_only_columns(stars.selected_columns.n).scalar_subquery().label("n"))
+            .join(Unit, Unit.id == Sign.unit_id)
+            .outerjoin(latest, latest.id == latest_id)
+            .where(Sign.token == sa.bindparam("token")))
 
 
-_RECORD = _record_statement()
+_FACTS = _facts_statement()
 
 
-def _unit_facts(sign: Sign) -> dict:
-    u = sign.unit
-    facts = {"name": u.name, "uscc": u.uscc, "address": u.address}
-    if u.type == "no_reason_return":
-        facts["return_days"] = u.return_days
-        facts["return_exclusions"] = u.return_exclusions
+def _unit_facts(row) -> dict:
+    """The unit's public facts from a row of _FACTS: name, uscc, address, and a 无理由退货 unit's promise."""
+    facts = {"name": row.name, "uscc": row.uscc, "address": row.address}
+    if row.unit_type == "no_reason_return":
+        facts["return_days"] = row.return_days
+        facts["return_exclusions"] = row.return_exclusions
     return facts
 
 
@@ -98,17 +110,28 @@ def sign_head(token: str) -> SignPage:
 
 
 def sign_page(token: str) -> SignPage:
-    """The whole page for a token: its head, and the unit's public facts while the sign shows them."""
-    page = sign_head(token)
-    if page.state not in SHOWS_FACTS:
+    """The whole page for a token, from one query (_FACTS) on a connection of its own (no ORM session):
+    the head as sign_head gives it, and the unit's public facts while the sign shows them. `page.sign` is
+    the query's row (year, serial, valid_until… as on a Sign). Raises sqlalchemy's DBAPIError when the
+    database is unreachable (server.web answers 503)."""
+    if not payload.is_token(token):
+        return SignPage(state="not_found", label=STATES["not_found"])
+    with db.engine.connect() as conn:
+        row = conn.execute(_FACTS, {"token": token}).one_or_none()
+    if row is None:
+        return SignPage(state="not_found", label=STATES["not_found"])
+    state = state_of(row.status, row.business_status, row.valid_until)
+    page = SignPage(state=state, label=STATES[state], sign=row, title=SIGN_TITLES[row.type],
+                    unit={"name": row.name})
+    if state == "revoked":
+        page.reason = REVOKE_REASONS.get(row.revoke_reason or "unit_removed", "")
+    if state not in SHOWS_FACTS:
         return page
-    sign = page.sign
-    page.unit = _unit_facts(sign)
-    ended_at, conclusion, avg, n = db.session.execute(_RECORD, {"unit_id": sign.unit_id}).one()
-    if ended_at is not None:
-        page.evaluation = {"date": ended_at, "result": CONCLUSIONS.get(conclusion, "其他")}
-    page.stars, page.reviews = rating_of(avg, n)
-    page.has_photo = bool(sign.posted_photo_sha256)
+    page.unit = _unit_facts(row)
+    if row.ended_at is not None:
+        page.evaluation = {"date": row.ended_at, "result": CONCLUSIONS.get(row.conclusion, "其他")}
+    page.stars, page.reviews = rating_of(row.avg, row.n)
+    page.has_photo = bool(row.posted_photo_sha256)
     return page
 
 

@@ -31,17 +31,23 @@ def find_by_token(token: str) -> Sign | None:
 
 
 def sign_state(sign: Sign | None, on: date | None = None) -> str:
-    """One of STATES, decided from the sign and its unit alone (never from targets or other years):
-    revoked or replaced as recorded; revoked too if its unit's business has ended (a closure revokes its
-    signs in the same transaction, so this only guards data that predates it); expired after its
-    valid_until (China date); else valid."""
+    """One of STATES for a Sign (its unit loaded or loadable); see state_of, the rule itself."""
     if sign is None:
         return "not_found"
-    if sign.status in ("revoked", "replaced"):
-        return sign.status
-    if sign.unit.business_status in ENDING_STATUSES:
+    return state_of(sign.status, sign.unit.business_status, sign.valid_until, on)
+
+
+def state_of(status: str, business_status: str, valid_until: date, on: date | None = None) -> str:
+    """One of STATES but not_found, decided from the sign and its unit alone (never from targets or other
+    years): revoked or replaced as recorded; revoked too if its unit's business has ended (a closure revokes
+    its signs in the same transaction, so this only guards data that predates it); expired after its
+    valid_until (China date, `on` or today); else valid. Takes the three columns it reads, so that the
+    public page can decide from one row of a query (server.public.service) by the same rule."""
+    if status in ("revoked", "replaced"):
+        return status
+    if business_status in ENDING_STATUSES:
         return "revoked"
-    if (on or today()) > sign.valid_until:
+    if (on or today()) > valid_until:
         return "expired"
     return "valid"
 

@@ -77,9 +77,9 @@ def test_a_hit_runs_no_query_for_the_facts(app, client, world, evaluated):
         page = client.get(f"/s/{token}")
     with statements(app) as second:
         again = client.get(f"/s/{token}")
-    # A render is two queries: the sign with its unit, and the unit's record (post-evaluation, stars);
-    # a hit runs none (only the stamp, straight on a DBAPI connection).
-    assert len([s for s in first if s.lstrip().upper().startswith("SELECT")]) == 2 and second == []
+    # A render is one query (the sign, its unit and the unit's record: post-evaluation, stars); a hit runs
+    # none (only the stamp, straight on a DBAPI connection).
+    assert len([s for s in first if s.lstrip().upper().startswith("SELECT")]) == 1 and second == []
     assert again.get_data() == page.get_data() and "本标识真实有效" in text(again)
     # Query strings a messenger appends do not matter; the note after a form is rendered fresh.
     with statements(app) as shared:

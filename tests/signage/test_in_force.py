@@ -55,3 +55,22 @@ def test_targets_change_nothing(app, world):
         db.session.commit()
         assert sign_state(s, ON) == "valid"
         assert db.session.scalars(sa.select(Sign.id).where(in_force_clause(ON))).all() == [s.id]
+
+
+def test_the_public_page_judges_by_the_same_rule(app, world):
+    """The scan reads a sign in one row (server.public.service) and judges it by state_of: the same
+    verdict as sign_state on the Sign, for every status, business status and validity date."""
+    from server.public.service import sign_page
+    with app.app_context():  # today is ON for both (tests/conftest.py)
+        n = 100
+        for status, business, until in itertools.product(STATUSES, BUSINESS, UNTIL):
+            n += 1
+            unit = Unit(county_id=world.ids["county"], station_id=world.ids["a"], name=f"单位{n}",
+                        uscc=valid_uscc(n), address="五云", type="general", business_status=business)
+            db.session.add(unit)
+            db.session.flush()
+            _sign(world, unit, YEAR, status, n, until)
+        db.session.commit()
+        verdicts = {s.token: sign_state(s) for s in db.session.scalars(sa.select(Sign))}
+        assert {token: sign_page(token).state for token in verdicts} == verdicts
+        assert set(verdicts.values()) == {"valid", "expired", "revoked", "replaced"}
