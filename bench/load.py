@@ -7,7 +7,7 @@ generator spreads requests over the app servers itself and says so), for --secon
   - scans of signs at --scan-rate per second (default 200), open loop, tokens drawn Zipf-like (s = 1.1)
     over every sign in the database;
   - staff (--staff, default 5 admins with a browser session) opening the dashboard, units, signs and
-    complaints pages, one page a second each;
+    complaints pages, one page a second each (reported page by page);
   - one station's batch of signs started on the signs page as staff do, at the start.
 
 It prints, per kind of request: count, throughput, p50 / p95 / p99 latency and errors (goal 0), then
@@ -61,11 +61,11 @@ class Stats:
                 self.samples.setdefault(kind, note[:200])
 
     def report(self, wall: float):
-        print(f"{'kind':<14}{'count':>8}{'per s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+        print(f"{'kind':<16}{'count':>8}{'per s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
         for kind in sorted(self.times):
             t = sorted(self.times[kind])
             q = statistics.quantiles(t, n=100) if len(t) >= 2 else [t[0] * 1.0] * 99
-            print(f"{kind:<14}{len(t):>8}{len(t) / wall:>9.1f}{q[49] * 1000:>9.0f}{q[94] * 1000:>9.0f}"
+            print(f"{kind:<16}{len(t):>8}{len(t) / wall:>9.1f}{q[49] * 1000:>9.0f}{q[94] * 1000:>9.0f}"
                   f"{q[98] * 1000:>9.0f}{self.errors[kind]:>8}")
         for kind, note in self.samples.items():
             print(f"  first error of {kind}: {note}")
@@ -231,8 +231,9 @@ def staff(base, username: str, stop: float, stats: Stats):
     pages = ["/", "/units", "/signs", "/complaints"]
     i = 0
     while time.perf_counter() < stop:
-        status, _, data, took = b.go("GET", pages[i % len(pages)])
-        stats.add("staff page", took, status == 200, f"{pages[i % len(pages)]}: HTTP {status}")
+        page = pages[i % len(pages)]
+        status, _, data, took = b.go("GET", page)
+        stats.add(f"staff {page}", took, status == 200, f"{page}: HTTP {status}")
         i += 1
         time.sleep(1)
 
