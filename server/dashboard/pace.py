@@ -1,7 +1,7 @@
 """Pace and forecast toward the work plan's milestones, per station and unit type.
 
 Counts per week come from the dated lifecycle history through the dashboard's one as-of rule
-(`service.stage_counts(user, year, as_of)`); nothing here decides a unit's stage.
+(`service.stage_history(user, year, dates)`); nothing here decides a unit's stage.
 
 For each milestone of `service.DEADLINES` (entry by the first date, signs posted by the second; dates per
 year from `milestone_dates`), given the week points of a station (or a cell station × type):
@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from server.core.clock import today
 from server.station.models import UNIT_TYPES
 
-from server.dashboard.service import DEADLINES, milestone_dates, stage_counts
+from server.dashboard.service import DEADLINES, milestone_dates, stage_history
 
 RATE_DAYS = 28
 STATUS = {"reached": "已完成", "on_course": "按期可完成", "behind": "进度落后", "missed": "逾期未完成",
@@ -91,7 +91,7 @@ def pace(user, year: int, stations, targets: dict, on: date | None = None) -> di
     dues = milestone_dates(user, year)
     points = week_points(year, on)
     asked = sorted(set(points) | {on - timedelta(days=RATE_DAYS)} | {d for d in dues.values() if d < on})
-    counts = {d: _by_cell(stage_counts(user, year, d)) for d in asked}
+    counts = {d: _by_cell(c) for d, c in stage_history(user, year, asked).items()}
     ids = [s.id for s in stations]
 
     def one(keep, target_of) -> dict:
