@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 
 CHECKED_IN = "checked_in_at"
 
@@ -43,25 +43,36 @@ RETRYABLE_PG = {"40P01", "40001", "55P03"}  # deadlock, serialization failure, l
 
 
 def is_retryable(err: DBAPIError) -> bool:
-    """True when a database error is no fault of the request (a dropped connection, a deadlock, a busy
-    SQLite): nothing was stored and the same request may simply be tried again."""
+    """True when a database error is no fault of the request (a dropped connection, a database that cannot
+    be reached, a deadlock, a busy SQLite): nothing was stored and the same request may simply be tried again.
+    A connection that could not be made is an OperationalError with no statement: nothing ran."""
     code = getattr(err.orig, "sqlstate", None) or getattr(err.orig, "pgcode", None)
-    return bool(err.connection_invalidated or code in RETRYABLE_PG or "database is locked" in str(err.orig))
+    unreachable = isinstance(err, OperationalError) and err.statement is None
+    return bool(err.connection_invalidated or unreachable or code in RETRYABLE_PG
+                or "database is locked" in str(err.orig))
+
+
+HAND_RUN = "(a statement run on a raw pooled connection)"
 
 
 @contextmanager
 def raw_connection(engine: Engine):
     """A pooled DBAPI connection for a hand-run statement, its errors raised as SQLAlchemy's DBAPIError as
-    through an engine connection: a connection the server dropped is invalidated (the pool renews it) and the
-    error says so, so the request answers 503 with Retry-After rather than 500 (server.web)."""
-    raw = engine.raw_connection()
+    through an engine connection: a database that cannot be reached, or a connection the server dropped
+    (invalidated: the pool renews it), says so, so the request answers 503 with Retry-After rather than 500
+    (server.web)."""
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    try:
+        raw = engine.raw_connection()
+    except dbapi_error as err:  # no connection: as engine.connect() raises it, with no statement
+        raise DBAPIError.instance(None, None, err, dbapi_error, dialect=engine.dialect) from err
     try:
         yield raw
-    except engine.dialect.loaded_dbapi.Error as err:
+    except dbapi_error as err:
         gone = engine.dialect.is_disconnect(err, raw.dbapi_connection, None)
         if gone:
             raw.invalidate()
-        raise DBAPIError.instance(None, None, err, engine.dialect.loaded_dbapi.Error,
+        raise DBAPIError.instance(HAND_RUN, None, err, dbapi_error,
                                   connection_invalidated=gone, dialect=engine.dialect) from err
     finally:
         raw.close()
