@@ -11,9 +11,13 @@ jobs_cli = AppGroup("jobs", help="后台任务")
 
 @jobs_cli.command("worker")
 @click.option("--workers", default=2, show_default=True, help="同时处理的任务数（线程）")
-def worker_cmd(workers: int):
+@click.option("--periodic/--no-periodic", default=True, show_default=True,
+              help="是否由本进程定时发起周期任务（每分钟清理中断的任务、每30分钟刷新市局省局汇总）；多个进程时只需一个")
+def worker_cmd(workers: int, periodic: bool):
     """Run queued jobs until stopped (Ctrl-C finishes the jobs in hand first). On start, jobs left
-    running by a worker that died are failed with a reason once they are stale."""
+    running by a worker that died are failed with a reason once they are stale. With --no-periodic the
+    process only runs what is queued: of several workers one schedules the periodic tasks (each that does
+    would queue them once more)."""
     app = current_app._get_current_object()
     huey = get_queue(app)
     if huey.immediate:
@@ -21,10 +25,10 @@ def worker_cmd(workers: int):
     import server.job.kinds  # noqa: F401  (every handler registered before the first job)
     failed, requeued = service.sweep()
     where = app.config["REDIS_URL"] and "Redis" or "SQLite（instance/jobs-queue.db）"
-    click.echo(f"后台任务进程：队列 {where}，{workers} 个线程；{failed} 个中断的任务已标为失败，"
-               f"{requeued} 个久未开始的任务已重新排队")
+    click.echo(f"后台任务进程：队列 {where}，{workers} 个线程{'' if periodic else '，不发起周期任务'}；"
+               f"{failed} 个中断的任务已标为失败，{requeued} 个久未开始的任务已重新排队")
     # The SQLite queue is polled: a job waits at most max_delay seconds to start; Redis blocks instead.
-    huey.create_consumer(workers=workers, worker_type="thread", max_delay=1.0, periodic=True).run()
+    huey.create_consumer(workers=workers, worker_type="thread", max_delay=1.0, periodic=periodic).run()
 
 
 @jobs_cli.command("sweep")

@@ -53,14 +53,17 @@ def sqlite_queue(app, name: str):
 
 
 class Worker:
-    """`flask jobs worker` as its own process, on the test's database, photo store and queue."""
+    """`flask jobs worker --no-periodic` as its own process, on the test's database, photo store and queue.
+    Without its periodic tasks: the roll-up refresh at :00 and :30 of the clock would add a snapshot to a
+    test that happens to run across the half hour (tests/region/test_snapshot.py tests the schedule)."""
 
     def __init__(self, app):
         env = {**os.environ, "FLASK_APP": "wsgi", "INSTANCE_PATH": app.instance_path,
                "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "PHOTO_STORAGE": app.config["PHOTO_STORAGE"],
                "SECRET_KEY": app.config["SECRET_KEY"], "REDIS_URL": app.config["REDIS_URL"],
                "JOBS_QUEUE": app.config["JOBS_QUEUE"], "JOBS_QUEUE_NAME": app.config["JOBS_QUEUE_NAME"]}
-        self.proc = subprocess.Popen([sys.executable, "-m", "flask", "jobs", "worker", "--workers", "1"],
+        command = [sys.executable, "-m", "flask", "jobs", "worker", "--workers", "1", "--no-periodic"]
+        self.proc = subprocess.Popen(command,
                                      cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def stop(self) -> str:

@@ -47,3 +47,22 @@ def test_a_batch_waits_in_the_queue_until_a_worker_runs_it(app, client, world, e
     assert "后台任务进程" in out
     with app.app_context():
         assert db.session.scalar(sa.select(Sign.print_count).where(Sign.station_id == world.ids["a"])) == 2
+
+
+@pytest.mark.parametrize("flag,periodic", [([], True), (["--no-periodic"], False)])
+def test_only_the_worker_asked_to_schedules_the_periodic_tasks(app, monkeypatch, flag, periodic):
+    # Given the embedded queue, and a consumer that records how it was made instead of running
+    from huey import Huey
+    made = []
+
+    class Consumer:
+        def run(self):
+            pass
+    monkeypatch.setattr(Huey, "create_consumer", lambda self, **kw: made.append(kw) or Consumer())
+    with sqlite_queue(app, "periodic"):
+        # When `flask jobs worker` starts with or without --no-periodic
+        result = app.test_cli_runner().invoke(args=["jobs", "worker", *flag])
+    # Then its consumer schedules the periodic tasks only when asked to, and it says so in Chinese
+    assert result.exit_code == 0, result.output
+    assert made[0]["periodic"] is periodic
+    assert ("不发起周期任务" in result.output) is not periodic
