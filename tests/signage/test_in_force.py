@@ -25,18 +25,23 @@ def _sign(world, unit, year, status, n, until):
     return s
 
 
+def _every_case(world):
+    """A sign of every status and validity date, for a unit of every business status (committed)."""
+    n = 100
+    for status, business, until in itertools.product(STATUSES, BUSINESS, UNTIL):
+        n += 1
+        unit = Unit(county_id=world.ids["county"], station_id=world.ids["a"], name=f"单位{n}",
+                    uscc=valid_uscc(n), address="五云", type="general", business_status=business)
+        db.session.add(unit)
+        db.session.flush()
+        _sign(world, unit, YEAR, status, n, until)
+    db.session.commit()
+
+
 def test_clause_agrees_with_sign_state_for_every_case(app, world):
     # Given a sign of every status and validity date, for a unit of every business status
     with app.app_context():
-        n = 100
-        for status, business, until in itertools.product(STATUSES, BUSINESS, UNTIL):
-            n += 1
-            unit = Unit(county_id=world.ids["county"], station_id=world.ids["a"], name=f"单位{n}",
-                        uscc=valid_uscc(n), address="五云", type="general", business_status=business)
-            db.session.add(unit)
-            db.session.flush()
-            _sign(world, unit, YEAR, status, n, until)
-        db.session.commit()
+        _every_case(world)
         # When each is judged one by one and by the clause in one query
         signs = db.session.scalars(sa.select(Sign)).all()
         by_state = {s.id for s in signs if sign_state(s, ON) == "valid"}
@@ -62,15 +67,7 @@ def test_the_public_page_judges_by_the_same_rule(app, world):
     verdict as sign_state on the Sign, for every status, business status and validity date."""
     from server.public.service import sign_page
     with app.app_context():  # today is ON for both (tests/conftest.py)
-        n = 100
-        for status, business, until in itertools.product(STATUSES, BUSINESS, UNTIL):
-            n += 1
-            unit = Unit(county_id=world.ids["county"], station_id=world.ids["a"], name=f"单位{n}",
-                        uscc=valid_uscc(n), address="五云", type="general", business_status=business)
-            db.session.add(unit)
-            db.session.flush()
-            _sign(world, unit, YEAR, status, n, until)
-        db.session.commit()
+        _every_case(world)
         verdicts = {s.token: sign_state(s) for s in db.session.scalars(sa.select(Sign))}
         assert {token: sign_page(token).state for token in verdicts} == verdicts
         assert set(verdicts.values()) == {"valid", "expired", "revoked", "replaced"}
