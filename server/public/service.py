@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401
 
+from server.core.pool import hand_run_one
 from server.extensions import db
 from server.feedback.service import rating_clause, rating_of
 from server.inspection.models import CONCLUSIONS, Inspection
@@ -44,7 +45,7 @@ def _facts_statement() -> sa.Select:
     columns and its state's inputs, its unit's public facts, the unit's latest post-evaluation that no
     later record superseded (ended_at, conclusion) and its consumers' stars (avg, n). No ORM objects are
     built: a scan of a sign not kept rendered (most scans, server.public.cache) costs this statement and a
-    render."""
+    render. Made once (a module constant): server.core.pool.hand_run_one compiles it once per dialect."""
     superseded = sa.select(_LATER.id).where(_LATER.supersedes_id == Inspection.id).exists()
     latest_id = (sa.select(Inspection.id)
                  .where(Inspection.unit_id == Sign.unit_id, Inspection.kind == "post_evaluation", ~superseded)
@@ -110,14 +111,14 @@ def sign_head(token: str) -> SignPage:
 
 
 def sign_page(token: str) -> SignPage:
-    """The whole page for a token, from one query (_FACTS) on a connection of its own (no ORM session):
-    the head as sign_head gives it, and the unit's public facts while the sign shows them. `page.sign` is
-    the query's row (year, serial, valid_until… as on a Sign). Raises sqlalchemy's DBAPIError when the
-    database is unreachable (server.web answers 503)."""
+    """The whole page for a token, from one query (_FACTS) run straight on a pooled DBAPI connection
+    (server.core.pool.hand_run_one: no ORM session, no engine connection): the head as sign_head gives it,
+    and the unit's public facts while the sign shows them. `page.sign` is the query's row (year, serial,
+    valid_until… as on a Sign). Raises sqlalchemy's DBAPIError when the database is unreachable (server.web
+    answers 503)."""
     if not payload.is_token(token):
         return SignPage(state="not_found", label=STATES["not_found"])
-    with db.engine.connect() as conn:
-        row = conn.execute(_FACTS, {"token": token}).one_or_none()
+    row = hand_run_one(db.engine, _FACTS, {"token": token})
     if row is None:
         return SignPage(state="not_found", label=STATES["not_found"])
     state = state_of(row.status, row.business_status, row.valid_until)

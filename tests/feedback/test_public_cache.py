@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from server.core.clock import utcnow
 from server.extensions import db
 from server.feedback.models import Evaluation
+from server.core import pool
 from server.public import cache
 from server.qrsign import payload
 from server.signage.models import Sign
@@ -71,21 +72,30 @@ def add_evaluation_elsewhere(app, world, sign_id, stars):
         db.session.commit()
 
 
-def test_a_hit_runs_no_query_for_the_facts(app, client, world, evaluated):
+def test_a_hit_runs_no_query_for_the_facts(app, client, world, evaluated, monkeypatch):
+    from server.public import service
     _, token, _ = issue(app, world)
+    facts = []  # the statements run straight on a DBAPI connection for the facts (server.core.pool.hand_run_one)
+
+    def counted(engine, statement, values):
+        facts.append(statement)
+        return pool.hand_run_one(engine, statement, values)
+    monkeypatch.setattr(service, "hand_run_one", counted)
     with statements(app) as first:
         page = client.get(f"/s/{token}")
+    assert facts == [service._FACTS]
     with statements(app) as second:
         again = client.get(f"/s/{token}")
-    # A render is one query (the sign, its unit and the unit's record: post-evaluation, stars); a hit runs
-    # none (only the stamp, straight on a DBAPI connection).
-    assert len([s for s in first if s.lstrip().upper().startswith("SELECT")]) == 1 and second == []
+    # A render is one query (the sign, its unit and the unit's record: post-evaluation, stars), and no ORM or
+    # engine statement; a hit runs none (only the stamp, straight on a DBAPI connection).
+    assert first == [] and second == [] and facts == [service._FACTS]
     assert again.get_data() == page.get_data() and "本标识真实有效" in text(again)
     # Query strings a messenger appends do not matter; the note after a form is rendered fresh.
     with statements(app) as shared:
         assert client.get(f"/s/{token}?from=singlemessage").get_data() == page.get_data()
-    assert shared == []
+    assert shared == [] and len(facts) == 1
     assert "感谢您的评价" in text(client.get(f"/s/{token}?done=evaluation"))
+    assert len(facts) == 2
 
 
 def test_revoke_shows_on_the_very_next_scan(app, client, world, evaluated):
