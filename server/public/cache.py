@@ -4,13 +4,19 @@ Real scans spread over a county's signs, few often and most now and then (Zipf-l
 kept decides how often a scan is a render: an entry keeps only the gzipped page (about 0.9 KB; 1.8 KB with its
 key and bookkeeping), and the default 20 000 pages cost a worker about 36 MB (bench/signs.py prints the figures).
 
-An entry holds the page gzipped and an ETag, and is good only while two things hold:
+An entry holds the page gzipped, an ETag and a fingerprint of the facts it shows, and is fresh only while
+three things hold:
   - the change log's counter still has the value read *before* the page was rendered. Every commit
     that changes a synced record (units, their years and stages, signs, inspections) moves it, so a
     revoked sign or a removed unit shows on the very next scan, in every process. Reading the counter
     first means a commit racing the render can only make an entry look older, never fresher;
   - it was made on the same China date: a sign expires at the end of its valid_until day;
   - it is younger than the TTL: evaluations are not in the change log, so they show within the TTL.
+
+A page that is no longer fresh is not thrown away: the scan reads the facts again (one query, as for a page
+never kept) and when they are the facts the page was made from (same fingerprint, same China date) the same
+bytes are kept at the new stamp, without a render. Inspectors sync all day and every synced commit moves the
+counter, so without this every kept page in every process would be rendered again after each sync.
 
 Ages are whole nanoseconds (time.monotonic_ns). In float seconds a sum loses its last bits when it crosses
 a power of two: on a machine up for 475.3 s, (475.3 + 60) − (475.3 + 30) is 29.999999999999943, so a page
@@ -21,7 +27,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from server.core.pool import raw_connection
 from server.extensions import db
@@ -57,18 +63,33 @@ class CachedPage:
     stamp: int | None
     born: int  # monotonic_ns() when made
     day: object = None  # the China date it was made on (signs expire by date)
+    facts: bytes = b""  # fingerprint() of the facts it was rendered from
 
     @property
     def html(self) -> bytes:
         """The page's plain bytes."""
         return gzip.decompress(self.gzipped)
 
+    def shows(self, facts: bytes) -> bool:
+        """True when this page was rendered today from these facts: it is what a render would give now."""
+        return bool(self.facts) and self.facts == facts and self.day == state.today()
 
-def cached_page(html: bytes, stamp: int | None) -> CachedPage:
-    """A cache entry for html rendered after reading stamp."""
+    def renewed(self, stamp: int | None) -> "CachedPage":
+        """The same page, fresh at stamp (read before the facts were found unchanged) from now."""
+        return replace(self, stamp=stamp, born=monotonic_ns())
+
+
+def fingerprint(facts: tuple) -> bytes:
+    """A digest of everything a page is rendered from (a row of the sign's facts: str, int, date, Decimal…,
+    whose repr is exact); 16 bytes of BLAKE2b, so two different sets of facts never meet."""
+    return hashlib.blake2b(repr(tuple(facts)).encode(), digest_size=16).digest()
+
+
+def cached_page(html: bytes, stamp: int | None, facts: bytes = b"") -> CachedPage:
+    """A cache entry for html rendered from facts (their fingerprint) after reading stamp."""
     return CachedPage(gzipped=gzip.compress(html, 9, mtime=0),
                       etag=hashlib.blake2b(html, digest_size=12).hexdigest(), stamp=stamp, born=monotonic_ns(),
-                      day=state.today())
+                      day=state.today(), facts=facts)
 
 
 class PageCache:
@@ -80,17 +101,22 @@ class PageCache:
         self._lock = threading.Lock()
 
     def get(self, key: str, stamp: int | None, ttl: float) -> CachedPage | None:
-        """The page for key if made at this stamp less than ttl seconds ago; else None (and forgotten)."""
+        """The page for key if made at this stamp less than ttl seconds ago; else None (a page that is not
+        fresh stays, for last())."""
         ttl_ns = round(ttl * 1e9)
         with self._lock:
             page = self._pages.get(key)
             if page is None:
                 return None
             if page.stamp != stamp or page.day != state.today() or monotonic_ns() - page.born >= ttl_ns:
-                del self._pages[key]
                 return None
             self._pages.move_to_end(key)
             return page
+
+    def last(self, key: str) -> CachedPage | None:
+        """The page kept for key, fresh or not."""
+        with self._lock:
+            return self._pages.get(key)
 
     def put(self, key: str, page: CachedPage) -> CachedPage:
         """Keep page under key; returns it."""

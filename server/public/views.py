@@ -7,7 +7,7 @@ from server.checklist.service import base_pairs
 from schemas.feedback import COMPLAINT_KINDS, NEGATIVE_TAGS, POSITIVE_TAGS, ComplaintFormSchema, EvaluationFormSchema
 from server.core.errors import Invalid, TooManyRequests
 from server.feedback import service as feedback
-from server.public.cache import CachedPage, PageCache, cached_page, change_stamp
+from server.public.cache import CachedPage, PageCache, cached_page, change_stamp, fingerprint
 from server.public.service import SHOWS_FACTS, SignPage, lookup, sign_head, sign_page, storefront_thumb
 from server.public.textsize import COOKIE, ONE_YEAR, back_to, is_big
 from server.public.throttle import spend_lookup
@@ -155,7 +155,12 @@ def sign(token: str):
         page = sign_page(token)
         if not page.found:  # not kept: guessed tokens must not push real signs out
             return loose(token)  # a 16-character serial ("JY-2023-00000002") is not a token
-        entry = _pages().put(_key(token), cached_page(_render_page(page, token).encode(), stamp))
+        facts = fingerprint(page.sign)
+        kept = _pages().last(_key(token))
+        if kept is not None and kept.shows(facts):  # only the stamp or the clock moved: no render
+            entry = _pages().put(_key(token), kept.renewed(stamp))
+        else:
+            entry = _pages().put(_key(token), cached_page(_render_page(page, token).encode(), stamp, facts))
     return _send(entry)
 
 

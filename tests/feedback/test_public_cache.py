@@ -228,9 +228,10 @@ def test_page_cache_is_bounded_and_checks_stamp_and_age(later):
     assert pages.get("b", 7, 30).html == b"b"
     pages.put("d", cache.cached_page(b"d", 7))
     assert pages.get("c", 7, 30) is None and pages.get("b", 7, 30) is not None  # b was used, c went
-    assert pages.get("b", 8, 30) is None and pages.get("b", 7, 30) is None  # a new stamp: gone for good
+    assert pages.get("b", 8, 30) is None  # a new stamp: not fresh, but kept to be checked against the facts
+    assert pages.last("b").html == b"b"
     later(31)
-    assert pages.get("d", 7, 30) is None
+    assert pages.get("d", 7, 30) is None and pages.last("d").html == b"d"
 
 
 def test_stamp_moves_with_every_synced_commit(app, world, evaluated):
@@ -239,3 +240,58 @@ def test_stamp_moves_with_every_synced_commit(app, world, evaluated):
         db.session.get(Unit, world.ids["unit_a"]).name = "改名" + uuid.uuid4().hex[:4]
         db.session.commit()
     assert stamp(app) != before
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """The pages rendered (server.public.views._render_page), in order: a list of tokens."""
+    from server.public import views
+    done = []
+    real = views._render_page
+
+    def counted(page, token, done_note=""):
+        done.append(token)
+        return real(page, token, done_note)
+    monkeypatch.setattr(views, "_render_page", counted)
+    return done
+
+
+def test_a_page_whose_facts_did_not_change_is_kept_without_a_render(app, client, world, evaluated, renders,
+                                                                     later):
+    """Every synced commit moves the stamp, and the TTL runs out: the facts are read again, and while they
+    are the same the same page is sent, not rendered again; the first fact that changes renders it."""
+    _, token, _ = issue(app, world)
+    first = client.get(f"/s/{token}", headers={"Accept-Encoding": "gzip"})
+    assert renders == [token]
+    before = stamp(app)
+    with app.app_context():  # another unit's change: the stamp moves for every page
+        db.session.get(Unit, world.ids["unit_b"]).address = "壶镇镇新街1号"
+        db.session.commit()
+    assert stamp(app) != before
+    again = client.get(f"/s/{token}", headers={"Accept-Encoding": "gzip"})
+    later(app.config["PUBLIC_PAGE_TTL"])
+    third = client.get(f"/s/{token}", headers={"Accept-Encoding": "gzip"})
+    assert renders == [token]
+    assert again.get_data() == third.get_data() == first.get_data() and again.headers["ETag"] == first.headers["ETag"]
+    with app.app_context():
+        db.session.get(Unit, world.ids["unit_a"]).address = "五云街道新建路8号"
+        db.session.commit()
+    changed = client.get(f"/s/{token}")
+    assert renders == [token, token] and "五云街道新建路8号" in text(changed)
+    assert changed.headers["ETag"] != first.headers["ETag"]
+    client.get(f"/s/{token}")
+    assert renders == [token, token]  # fresh again: no query, no render
+
+
+def test_a_page_made_yesterday_is_rendered_again_though_its_facts_are_the_same(app, client, world, evaluated,
+                                                                                renders, monkeypatch):
+    """Signs expire by the China date: a page is kept only on the day it was made, whatever its facts."""
+    from datetime import timedelta
+
+    from server.signage import state
+    _, token, _ = issue(app, world)
+    client.get(f"/s/{token}")
+    tomorrow = state.today() + timedelta(days=1)
+    monkeypatch.setattr(state, "today", lambda: tomorrow)
+    client.get(f"/s/{token}")
+    assert renders == [token, token]
