@@ -8,7 +8,7 @@ from datetime import date
 
 from werkzeug.routing import IntegerConverter
 
-from schemas.bounds import FIRST_DAY, INT_MAX, LAST_DAY, forbidden_chars, in_int_range
+from schemas.bounds import FIRST_DAY, FORBIDDEN, INT_MAX, LAST_DAY, forbidden_chars, in_int_range
 
 
 class IdConverter(IntegerConverter):
@@ -68,5 +68,6 @@ def bad_field(values) -> tuple[str, list[str]] | None:
 
 
 def clean_header(value: str, limit: int) -> str:
-    """A header value fit to store: control characters dropped, at most limit characters."""
-    return "".join(ch for ch in value[: limit * 2] if not forbidden_chars(ch))[:limit]
+    """A header value fit to store: control characters dropped (schemas.bounds.FORBIDDEN), at most limit
+    characters. Every request's User-Agent passes here (the audit log's device): one regex pass."""
+    return FORBIDDEN.sub("", value[: limit * 2])[:limit]
