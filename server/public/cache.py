@@ -29,6 +29,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 
+import sqlalchemy as sa
+
 from server.core.pool import raw_connection
 from server.extensions import db
 from server.signage import state
@@ -70,9 +72,9 @@ class CachedPage:
         """The page's plain bytes."""
         return gzip.decompress(self.gzipped)
 
-    def shows(self, facts: bytes) -> bool:
-        """True when this page was rendered today from these facts: it is what a render would give now."""
-        return bool(self.facts) and self.facts == facts and self.day == state.today()
+    def shows(self, facts: bytes, day) -> bool:
+        """True when this page was rendered on `day` from these facts: it is what a render would give then."""
+        return bool(self.facts) and self.facts == facts and self.day == day
 
     def renewed(self, stamp: int | None) -> "CachedPage":
         """The same page, fresh at stamp (read before the facts were found unchanged) from now."""
@@ -85,11 +87,13 @@ def fingerprint(facts: tuple) -> bytes:
     return hashlib.blake2b(repr(tuple(facts)).encode(), digest_size=16).digest()
 
 
-def cached_page(html: bytes, stamp: int | None, facts: bytes = b"") -> CachedPage:
-    """A cache entry for html rendered from facts (their fingerprint) after reading stamp."""
+def cached_page(html: bytes, stamp, facts: bytes = b"", day=None) -> CachedPage:
+    """A cache entry for html rendered from facts (their fingerprint) judged on `day` (default today), after
+    reading stamp. The day must be the one the page's verdict was judged on: read once, before the facts, so
+    that a render across China midnight is not filed under the new day with the old day's verdict."""
     return CachedPage(gzipped=gzip.compress(html, 9, mtime=0),
                       etag=hashlib.blake2b(html, digest_size=12).hexdigest(), stamp=stamp, born=monotonic_ns(),
-                      day=state.today(), facts=facts)
+                      day=day or state.today(), facts=facts)
 
 
 class PageCache:
@@ -99,6 +103,15 @@ class PageCache:
         self.size = size
         self._pages: OrderedDict[str, CachedPage] = OrderedDict()
         self._lock = threading.Lock()
+        self.local = 0  # moved by changed(): part of the stamp a page is kept at
+
+    def changed(self) -> None:
+        """Something shown on pages was committed by this process and is not in the change log (a consumer's
+        evaluation): every kept page here is checked against its facts on its next scan (a query, and a render
+        only for the sign whose facts changed). Call it after the commit; a scan that read the old stamp
+        before it then keeps its page at that old stamp, which is stale at once."""
+        with self._lock:
+            self.local += 1
 
     def get(self, key: str, stamp: int | None, ttl: float) -> CachedPage | None:
         """The page for key if made at this stamp less than ttl seconds ago; else None (a page that is not
@@ -112,6 +125,10 @@ class PageCache:
                 return None
             self._pages.move_to_end(key)
             return page
+
+    def changed_when_committed(self, session) -> None:
+        """changed() once `session`'s transaction commits; nothing if it rolls back."""
+        sa.event.listen(session, "after_commit", lambda _session: self.changed(), once=True)
 
     def last(self, key: str) -> CachedPage | None:
         """The page kept for key, fresh or not."""

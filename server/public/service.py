@@ -1,5 +1,6 @@
 """The public facts behind a scanned sign: its state and what the unit stands for — nothing private."""
 from dataclasses import dataclass, field
+from datetime import date
 
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401
@@ -110,18 +111,19 @@ def sign_head(token: str) -> SignPage:
     return page
 
 
-def sign_page(token: str) -> SignPage:
+def sign_page(token: str, on: date | None = None) -> SignPage:
     """The whole page for a token, from one query (_FACTS) run straight on a pooled DBAPI connection
     (server.core.pool.hand_run_one: no ORM session, no engine connection): the head as sign_head gives it,
     and the unit's public facts while the sign shows them. `page.sign` is the query's row (year, serial,
-    valid_until… as on a Sign). Raises sqlalchemy's DBAPIError when the database is unreachable (server.web
-    answers 503)."""
+    valid_until… as on a Sign). `on`: the China date to judge it on (default today; a kept page passes the
+    day it files the page under, read once). Raises sqlalchemy's DBAPIError when the database is unreachable
+    (server.web answers 503)."""
     if not payload.is_token(token):
         return SignPage(state="not_found", label=STATES["not_found"])
     row = hand_run_one(db.engine, _FACTS, {"token": token})
     if row is None:
         return SignPage(state="not_found", label=STATES["not_found"])
-    state = state_of(row.status, row.business_status, row.valid_until)
+    state = state_of(row.status, row.business_status, row.valid_until, on)
     page = SignPage(state=state, label=STATES[state], sign=row, title=SIGN_TITLES[row.type],
                     unit={"name": row.name})
     if state == "revoked":

@@ -11,8 +11,10 @@ from server.public.cache import CachedPage, PageCache, cached_page, change_stamp
 from server.public.service import SHOWS_FACTS, SignPage, lookup, sign_head, sign_page, storefront_thumb
 from server.public.textsize import COOKIE, ONE_YEAR, back_to, is_big
 from server.public.throttle import spend_lookup
+from server.extensions import db
 from server.qrsign import payload
 from server.signage.service import canonical_serial
+from server.signage import state as sign_state
 
 bp = Blueprint("public", __name__)
 
@@ -50,13 +52,25 @@ def _key(token: str) -> str:
 
 
 def _render_page(page: SignPage, token: str, done: str = "") -> str:
-    return render_template("public/sign.html", page=page, token=token, done=done)
+    """The sign page. Nothing of the request but the 大字 cookie goes in: the page is kept for every scan of
+    the sign (its 大字 link returns to the sign's own address, not to this request's query string)."""
+    return render_template("public/sign.html", page=page, token=token, done=done,
+                           here=url_for("public.sign", token=token))
 
 
 def _fresh_page(token: str, status: int = 200, done: str = "") -> Response:
     """The page rendered now: back from a form (with its note), or refusing a form (404)."""
     page = sign_page(token)
     return _html(_render_page(page, token, done), status if page.found else 404, PAGE_CACHING)
+
+
+def _thanks_page(token: str, done: str) -> Response:
+    """Back from a form: the sign's page rendered now, with its thank-you note; a token that is no sign is
+    answered as any scan of it (not found, counted as a lookup: see loose)."""
+    page = sign_page(token)
+    if not page.found:
+        return loose(token)
+    return _html(_render_page(page, token, done), 200, PAGE_CACHING)
 
 
 def _takes_gzip() -> bool:
@@ -148,19 +162,23 @@ def sign(token: str):
         return loose(token)
     done = request.args.get("done", "")
     if done in DONE:
-        return _fresh_page(token, done=done)
-    stamp = change_stamp()  # before rendering: a change committed meanwhile makes the entry stale, not fresh
-    entry = _pages().get(_key(token), stamp, current_app.config["PUBLIC_PAGE_TTL"])
+        return _thanks_page(token, done)
+    pages, key = _pages(), _key(token)
+    # Read before the facts: a change committed meanwhile makes the entry stale, not fresh; and the page is
+    # filed under the day its verdict was judged on, read once (a render may straddle China midnight).
+    day = sign_state.today()
+    stamp = (pages.local, change_stamp())
+    entry = pages.get(key, stamp, current_app.config["PUBLIC_PAGE_TTL"])
     if entry is None:
-        page = sign_page(token)
+        page = sign_page(token, day)
         if not page.found:  # not kept: guessed tokens must not push real signs out
             return loose(token)  # a 16-character serial ("JY-2023-00000002") is not a token
         facts = fingerprint(page.sign)
-        kept = _pages().last(_key(token))
-        if kept is not None and kept.shows(facts):  # only the stamp or the clock moved: no render
-            entry = _pages().put(_key(token), kept.renewed(stamp))
+        kept = pages.last(key)
+        if kept is not None and kept.shows(facts, day):  # only the stamp or the clock moved: no render
+            entry = pages.put(key, kept.renewed(stamp))
         else:
-            entry = _pages().put(_key(token), cached_page(_render_page(page, token).encode(), stamp, facts))
+            entry = pages.put(key, cached_page(_render_page(page, token).encode(), stamp, facts, day))
     return _send(entry)
 
 
@@ -231,8 +249,10 @@ def _submit(token: str, which: str, schema, store):
     except TooManyRequests as err:
         return _form_page(page, token, which, 429, {}, form, err.message)
     if which == "evaluation":
-        for key in (token, token + "|big"):
-            _pages().drop(key)  # the new average shows here at once; other processes within the TTL
+        # The new average shows here on the next scan, other processes within the TTL. Once committed (at the
+        # request's end, server.web): a page dropped before the commit could be kept again, from the old
+        # facts, by a scan in between, and shown as fresh until the TTL (found by a breaker).
+        _pages().changed_when_committed(db.session())
     return redirect(url_for("public.sign", token=token, done=which), 303)
 
 

@@ -1,6 +1,7 @@
 """The sign page kept rendered per process: what changes it shows at once, what within the TTL, and how
 it is sent (no query on a hit, gzip, 304, headers)."""
 import gzip
+import threading
 import uuid
 from contextlib import contextmanager
 
@@ -295,3 +296,55 @@ def test_a_page_made_yesterday_is_rendered_again_though_its_facts_are_the_same(a
     monkeypatch.setattr(state, "today", lambda: tomorrow)
     client.get(f"/s/{token}")
     assert renders == [token, token]
+
+
+def test_an_evaluation_committed_during_a_scan_shows_on_the_next(app, client, world, evaluated, monkeypatch):
+    """A scan reads the old facts; before it keeps its page, a consumer's evaluation is committed in this
+    process. The page kept from the old facts must not pass for fresh: the next scan shows the new stars
+    (found by a breaker: the page was dropped before the commit and kept again by the scan in between)."""
+    from server.public import views
+    _, token, _ = issue(app, world)
+    real = views.sign_page
+    other = app.test_client()
+
+    def evaluated_meanwhile(*args, **kwargs):
+        page = real(*args, **kwargs)
+        monkeypatch.setattr(views, "sign_page", real)
+        done = []  # another request of this process, in a thread of its own as the server would run it
+        consumer = threading.Thread(target=lambda: done.append(
+            other.post(f"/s/{token}/evaluate", data={"stars": "2"}).status_code))
+        consumer.start()
+        consumer.join()
+        assert done == [303]
+        return page
+    monkeypatch.setattr(views, "sign_page", evaluated_meanwhile)
+    assert "暂无评价" in text(client.get(f"/s/{token}"))
+    assert "2.0（1条）" in text(client.get(f"/s/{token}"))
+
+
+def test_a_render_across_midnight_is_kept_under_the_day_it_judged(app, client, world, evaluated, monkeypatch,
+                                                                  later):
+    """The first reading of the date is the sign's last valid day, every later one the day after: the page
+    judged valid must not be filed under the new day (where the facts, unchanged, would keep it for good)."""
+    from datetime import timedelta
+
+    from server.signage import state
+    _, token, _ = issue(app, world)
+    with app.app_context():
+        until = db.session.scalar(sa.select(Sign.valid_until).where(Sign.token == token))
+    days = iter([until])
+    monkeypatch.setattr(state, "today", lambda: next(days, until + timedelta(days=1)))
+    assert "本标识真实有效" in text(client.get(f"/s/{token}"))
+    assert "已过期" in text(client.get(f"/s/{token}"))
+    later(app.config["PUBLIC_PAGE_TTL"])
+    assert "已过期" in text(client.get(f"/s/{token}"))
+
+
+def test_a_query_string_of_one_scan_is_not_kept_for_the_next(app, client, world, evaluated):
+    """The kept page is every scan's: its 大字 link returns to the sign's own address, whatever the first
+    scan's address carried."""
+    _, token, _ = issue(app, world)
+    first = text(client.get(f"/s/{token}?utm=请拨打400-000-0000&done=x"))
+    for body in (first, text(client.get(f"/s/{token}"))):
+        assert "utm" not in body and "400-000" not in body
+        assert f'href="/text-size?big=1&amp;next=/s/{token}"' in body

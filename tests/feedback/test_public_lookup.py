@@ -174,6 +174,8 @@ def test_lookups_are_throttled_per_address_but_a_scan_never(app, client, world, 
         assert r.status_code == 429 and "查询过于频繁" in body and "12315" in body
         assert 0 < int(r.headers["Retry-After"]) <= 60
         assert client.get("/s/" + "B" * 16, environ_base=me).status_code == 429
+        for done in ("evaluation", "complaint"):  # back from a form: no way round the limit
+            assert client.get("/s/" + "B" * 16 + f"?done={done}", environ_base=me).status_code == 429
         assert client.get(f"/s/?q={serial}", environ_base=me).status_code == 429
         assert client.get(f"/s/{sign['token']}", environ_base=me).status_code == 200  # the scan still works
         assert client.get("/s/", environ_base=me).status_code == 200  # the empty form is no lookup
@@ -181,3 +183,18 @@ def test_lookups_are_throttled_per_address_but_a_scan_never(app, client, world, 
     finally:
         app.config["LOOKUP_RATE_LIMIT"] = limit
         throttle.reset(app)
+
+
+def test_back_from_a_form_with_a_token_that_is_no_sign_is_a_scan_of_it(app, client, world, evaluated):
+    """?done=… thanks only on a sign's page: an unknown token gets the not-found answer of its scan, and a
+    serial after /s/ is sent on to its sign as any scan of it."""
+    _id, token, printed = issue(app, world)
+    unknown = "C" * 16
+    for done in ("evaluation", "complaint"):
+        r = client.get(f"/s/{unknown}?done={done}")
+        assert r.status_code == 404 and "感谢" not in text(r) and "已收到" not in text(r)
+        assert "没有查到" in text(r)
+        assert "感谢您的评价" in text(client.get(f"/s/{token}?done=evaluation"))
+    serial = printed.replace("-", "")
+    r = client.get(f"/s/{serial}?done=evaluation")
+    assert r.status_code == 301 and r.headers["Location"].endswith(f"/s/{token}")
