@@ -5,6 +5,7 @@ from datetime import date
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401
 
+from server.core.clock import china_date
 from server.core.pool import hand_run_one
 from server.extensions import db
 from server.feedback.service import rating_clause, rating_of
@@ -15,7 +16,7 @@ from server.qrsign import payload
 from server.signage.models import REVOKE_REASONS, SIGN_TITLES, Sign
 from server.signage.service import get_by_serial
 from server.signage.state import STATES, find_by_token, sign_state, state_of
-from server.unit.models import Unit
+from server.unit.models import EvaluationResult, Unit
 
 SHOWS_FACTS = ("valid", "expired")
 _LATER = sa.orm.aliased(Inspection)  # made once: a new alias per call defeats SQLAlchemy's statement cache
@@ -43,8 +44,9 @@ class SignPage:
 
 def _facts_statement() -> sa.Select:
     """One round trip for everything a scan shows, by the bind parameter `token`: the sign's public
-    columns and its state's inputs, its unit's public facts, the unit's latest post-evaluation that no
-    later record superseded (ended_at, conclusion) and its consumers' stars (avg, n). No ORM objects are
+    columns and its state's inputs, its unit's public facts, the unit's latest post-evaluation in the app
+    that no later record superseded (ended_at, conclusion), the latest result staff recorded of one done
+    outside it (result_on, result_passed), and its consumers' stars (avg, n). No ORM objects are
     built: a scan of a sign not kept rendered (most scans, server.public.cache) costs this statement and a
     render. Made once (a module constant): server.core.pool.hand_run_one compiles it once per dialect."""
     superseded = sa.select(_LATER.id).where(_LATER.supersedes_id == Inspection.id).exists()
@@ -53,15 +55,21 @@ def _facts_statement() -> sa.Select:
                  .order_by(Inspection.ended_at.desc(), Inspection.id.desc()).limit(1)
                  .correlate(Sign).scalar_subquery())
     latest = sa.orm.aliased(Inspection, name="latest")
+    result_id = (sa.select(EvaluationResult.id).where(EvaluationResult.unit_id == Sign.unit_id)
+                 .order_by(EvaluationResult.evaluated_on.desc(), EvaluationResult.id.desc()).limit(1)
+                 .correlate(Sign).scalar_subquery())
+    result = sa.orm.aliased(EvaluationResult, name="result")
     stars = rating_clause(Sign.unit_id).correlate(Sign)
     return (sa.select(Sign.year, Sign.type, Sign.serial, Sign.status, Sign.revoke_reason, Sign.valid_until,
                       Sign.unit_id, Sign.posted_photo_sha256, Unit.name, Unit.uscc, Unit.address,
                       Unit.type.label("unit_type"), Unit.return_days, Unit.return_exclusions, Unit.business_status,
                       latest.ended_at, latest.conclusion,
+                      result.evaluated_on.label("result_on"), result.passed.label("result_passed"),
                       stars.with_only_columns(stars.selected_columns.avg).scalar_subquery().label("avg"),
                       stars.with_only_columns(stars.selected_columns.n).scalar_subquery().label("n"))
             .join(Unit, Unit.id == Sign.unit_id)
             .outerjoin(latest, latest.id == latest_id)
+            .outerjoin(result, result.id == result_id)
             .where(Sign.token == sa.bindparam("token")))
 
 
@@ -75,6 +83,23 @@ def _unit_facts(row) -> dict:
         facts["return_days"] = row.return_days
         facts["return_exclusions"] = row.return_exclusions
     return facts
+
+
+def latest_post_evaluation(row) -> dict | None:
+    """The unit's latest post-evaluation from a row of _FACTS, as the page shows it ({"date": China date,
+    "result": 合格/不合格/…}); None when it has none. Either one done in the app (its inspection's China
+    date and conclusion) or a result staff recorded of one done outside it (its date; passed or not:
+    server.unit.lifecycle.record_evaluation) — the later; on the same day the inspection, which holds the
+    detail."""
+    found = []
+    if row.ended_at is not None:
+        found.append((china_date(row.ended_at), 1, CONCLUSIONS.get(row.conclusion, "其他")))
+    if row.result_on is not None:
+        found.append((row.result_on, 0, "合格" if row.result_passed else "不合格"))
+    if not found:
+        return None
+    day, _, result = max(found)
+    return {"date": day, "result": result}
 
 
 def lookup(raw: str, base_url: str | None = None) -> str | None:
@@ -131,8 +156,7 @@ def sign_page(token: str, on: date | None = None) -> SignPage:
     if state not in SHOWS_FACTS:
         return page
     page.unit = _unit_facts(row)
-    if row.ended_at is not None:
-        page.evaluation = {"date": row.ended_at, "result": CONCLUSIONS.get(row.conclusion, "其他")}
+    page.evaluation = latest_post_evaluation(row)
     page.stars, page.reviews = rating_of(row.avg, row.n)
     page.has_photo = bool(row.posted_photo_sha256)
     return page

@@ -137,16 +137,19 @@ def test_unit_edit_shows_at_once(app, client, world, evaluated):
 
 
 def test_new_post_evaluation_shows_at_once(app, client, world, evaluated, checklist):
+    from datetime import datetime, timezone
     _, token, _ = issue(app, world)
-    assert "暂无记录" in text(client.get(f"/s/{token}"))
+    assert "2023年09月01日 · 合格" in text(client.get(f"/s/{token}"))  # the result staff recorded
     before = stamp(app)
-    body = inspection_body(world.ids["unit_a"], checklist, kind="post_evaluation")
+    # An inspection in the app, ended at 16:10 UTC on 1 Nov: 2 Nov in China
+    body = inspection_body(world.ids["unit_a"], checklist, kind="post_evaluation",
+                           started=datetime(YEAR, 11, 1, 15, 50, tzinfo=timezone.utc))
     r = client.post("/api/v1/sync/push", json={"changes": [{"id": body["client_id"], "type": "inspection",
                                                              "data": body}]},
                     headers=bearer(world.tokens["inspector_a"]))
     assert r.json["results"][0]["status"] == "applied", r.json
     assert stamp(app) != before
-    assert "2023年09月01日 · 合格" in text(client.get(f"/s/{token}"))
+    assert "2023年11月02日 · 合格" in text(client.get(f"/s/{token}"))
 
 
 def test_evaluations_and_targets_show_within_the_ttl(app, client, world, evaluated, later):

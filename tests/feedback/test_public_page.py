@@ -2,7 +2,9 @@
 import io
 import re
 import uuid
+from datetime import date
 
+import pytest
 import sqlalchemy as sa
 from PIL import Image
 
@@ -332,3 +334,45 @@ def test_last_post_evaluation_and_storefront_photo(app, client, world, evaluated
     photo = client.get(f"/s/{token}/photo")
     assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
     assert client.get(f"/s/{payload.new_token()}/photo").status_code == 404
+
+
+def test_the_latest_post_evaluation_is_the_apps_or_a_recorded_result_whichever_is_later(app, client, world,
+                                                                                       evaluated, later_result):
+    """Results staff record of a post-evaluation done outside the app count as much as one done in it: the
+    page shows the later of the two by date (China date for the app's), passed or not."""
+    _, token, _ = issue(app, world)
+    assert "最近一次后评价</dt><dd>2023年09月01日 · 合格" in text(client.get(f"/s/{token}"))
+    later_result(date(YEAR, 11, 20), passed=False)
+    assert "最近一次后评价</dt><dd>2023年11月20日 · 不合格" in text(client.get(f"/s/{token}?done=evaluation"))
+
+
+def test_latest_post_evaluation_picks_by_date_and_prefers_the_app_on_the_same_day():
+    from collections import namedtuple
+    from datetime import datetime
+
+    from server.public.service import latest_post_evaluation
+    Row = namedtuple("Row", "ended_at conclusion result_on result_passed")
+    app_on_1_nov = datetime(YEAR, 10, 31, 16, 30)  # UTC: 1 Nov in China
+    assert latest_post_evaluation(Row(None, None, None, None)) is None
+    assert latest_post_evaluation(Row(app_on_1_nov, "pass", None, None)) == {"date": date(YEAR, 11, 1), "result": "合格"}
+    assert latest_post_evaluation(Row(None, None, date(YEAR, 9, 1), False)) == {"date": date(YEAR, 9, 1),
+                                                                                 "result": "不合格"}
+    assert latest_post_evaluation(Row(app_on_1_nov, "fail", date(YEAR, 10, 31), True))["result"] == "不合格"
+    assert latest_post_evaluation(Row(app_on_1_nov, "rectify", date(YEAR, 11, 1), True))["result"] == "限期整改"
+    assert latest_post_evaluation(Row(app_on_1_nov, "fail", date(YEAR, 11, 2), True)) == {"date": date(YEAR, 11, 2),
+                                                                                         "result": "合格"}
+    assert latest_post_evaluation(Row(app_on_1_nov, "odd", None, None))["result"] == "其他"
+
+
+@pytest.fixture
+def later_result(app, world):
+    """record(on, passed): a post-evaluation result recorded by the station admin for unit a."""
+    def record(on, passed):
+        from server.account.models import User
+        from server.unit import lifecycle
+        with app.app_context():
+            lifecycle.record_evaluation(db.session.get(User, world.ids["admin_a"]),
+                                        db.session.get(Unit, world.ids["unit_a"]), YEAR, passed=passed,
+                                        evaluated_on=on, evidence_ref="后评〔2023〕99号")
+            db.session.commit()
+    return record
