@@ -376,3 +376,22 @@ def later_result(app, world):
                                         evaluated_on=on, evidence_ref="后评〔2023〕99号")
             db.session.commit()
     return record
+
+
+def test_the_kept_page_renders_as_flask_would_in_every_state(app, world):
+    """The sign page is rendered by Jinja without the app's context processors (server.public.views): for a
+    sign of every status, business status and validity date, in both text sizes, the bytes are Flask's."""
+    from flask import render_template, url_for
+
+    from server.public import views
+    from server.public.service import sign_page
+    from tests.signage.test_in_force import _every_case
+    with app.app_context():
+        _every_case(world)
+        tokens = db.session.scalars(sa.select(Sign.token)).all()
+    for big in ("", "big=1"):
+        for token in tokens:
+            with app.test_request_context(f"/s/{token}", headers={"Cookie": big}):
+                page = sign_page(token)
+                assert views._render_page(page, token) == render_template(
+                    "public/sign.html", page=page, token=token, done="", here=url_for("public.sign", token=token))
