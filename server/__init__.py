@@ -26,11 +26,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     bounds.install(app)  # bounded <int:…> before any route is added
     from server.core.session import CookieSessions
     app.session_interface = CookieSessions()
-    if app.config.get("TRUSTED_PROXY_HOPS"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-        hops = app.config["TRUSTED_PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-
     from server import models  # noqa: F401  (every table known before migrations and queries)
     from server.extensions import api, compress, csrf, db, login_manager, migrate
     db.init_app(app)
@@ -53,6 +48,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     web.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
+    if app.config["PUBLIC_FAST_PATH"]:
+        from server.public.fast import KeptPages
+        app.wsgi_app = KeptPages(app, app.wsgi_app)  # kept sign pages, before Flask (server.public.fast)
+    if app.config.get("TRUSTED_PROXY_HOPS"):  # outermost: what follows sees the client's address and scheme
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = app.config["TRUSTED_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 

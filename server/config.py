@@ -48,6 +48,7 @@ class Config:
     # nothing synced changed (evaluations and targets are not in the change log; they show within this).
     PUBLIC_PAGE_CACHE_SIZE = 20000  # about 36 MB a worker (server.public.cache)
     PUBLIC_PAGE_TTL = 30
+    PUBLIC_FAST_PATH = True  # kept sign pages sent before Flask (server.public.fast)
     # gzip (and brotli where asked) for pages and JSON; photos are already compressed.
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/json", "text/javascript",
                           "application/javascript", "application/manifest+json"]
