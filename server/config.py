@@ -101,6 +101,7 @@ class Config:
             "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS", "0")),
             "PUBLIC_PAGE_CACHE_SIZE": int(os.environ.get("PUBLIC_PAGE_CACHE_SIZE", cls.PUBLIC_PAGE_CACHE_SIZE)),
             "PUBLIC_PAGE_TTL": float(os.environ.get("PUBLIC_PAGE_TTL", cls.PUBLIC_PAGE_TTL)),
+            "PUBLIC_FAST_PATH": os.environ.get("PUBLIC_FAST_PATH", "1") == "1",
             "CORRECTION_DAYS": int(os.environ.get("CORRECTION_DAYS", cls.CORRECTION_DAYS)),
             "SIGNATURE_MIN_INK_PX": int(os.environ.get("SIGNATURE_MIN_INK_PX", cls.SIGNATURE_MIN_INK_PX)),
             "GPS_DOUBT_ACCURACY_M": float(os.environ.get("GPS_DOUBT_ACCURACY_M", cls.GPS_DOUBT_ACCURACY_M)),
