@@ -56,6 +56,12 @@ def change_stamp(engine=None) -> int | None:
     return row[0] if row else None
 
 
+def page_key(token: str, big: bool, script_root: str = "") -> str:
+    """A kept page's key: the token, the text size it was rendered in, and the path the app is mounted at
+    (the page's links start with it; a client may set it through a proxy that forwards SCRIPT_NAME)."""
+    return (f"{script_root} " if script_root else "") + token + ("|big" if big else "")
+
+
 @dataclass(frozen=True)
 class CachedPage:
     """One rendered page: its bytes gzipped (about 1 KB; the plain page is unpacked for the rare browser

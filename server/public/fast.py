@@ -7,8 +7,9 @@ the session, the login manager, CSRF, compression, the audit actor, the response
 and outside everything else, sends those pages itself and hands every other request to Flask unchanged.
 
 It sends only what the view would send byte for byte, and only when the answer cannot depend on anything
-it does not check: a GET of /s/<token> whose page is kept fresh at the stamp read now; no If-None-Match
-(a 304 is Flask's); an Accept-Encoding that takes gzip, as server.public.views decides; a query string of
+it does not check: a GET of /s/<token> over http or https whose page is kept fresh at the stamp read now
+(under the same mount point); no If-None-Match (a 304 is Flask's) and no Upgrade (Flask refuses a
+websocket request); an Accept-Encoding that takes gzip, as server.public.views decides; a query string of
 plain words and no "done" (nothing there for the boundary's control-character check to refuse); no
 cookie but the 大字 one (no session, no login). Anything else, or any error (a database that cannot be
 reached answers 503 from Flask), goes to Flask. tests/feedback/test_public_fast.py holds every status,
@@ -18,7 +19,7 @@ import re
 
 from werkzeug.http import parse_accept_header, parse_cookie
 
-from server.public.cache import PageCache, change_stamp
+from server.public.cache import PageCache, change_stamp, page_key
 from server.public.textsize import COOKIE
 from server.qrsign import payload
 
@@ -58,8 +59,9 @@ class KeptPages:
     def _kept(self, environ) -> tuple[list, bytes] | None:
         """(headers, gzipped body) of the kept page this request may be sent; None for Flask to answer."""
         path = environ.get("PATH_INFO", "")
-        if environ.get("REQUEST_METHOD") != "GET" or not path.startswith(SIGN_PATH) or "HTTP_IF_NONE_MATCH" in environ:
-            return None
+        if (environ.get("REQUEST_METHOD") != "GET" or not path.startswith(SIGN_PATH) or "HTTP_IF_NONE_MATCH" in environ
+                or "HTTP_UPGRADE" in environ or environ.get("wsgi.url_scheme") not in ("http", "https")):
+            return None  # Flask's: a 304, a websocket request (400), a scheme it calls secure other than https
         token = path[len(SIGN_PATH):]
         query = environ.get("QUERY_STRING", "")
         if not payload.is_token(token) or token.strip() != token or "done" in query or not PLAIN_QUERY.fullmatch(query):
@@ -71,8 +73,11 @@ class KeptPages:
         if "gzip" not in accepted or parse_accept_header(accepted)["gzip"] <= 0:
             return None
         stamp = (self.pages.local, change_stamp(self._engine_now()))
-        entry = self.pages.get(token + ("|big" if cookies.get(COOKIE) == "1" else ""), stamp,
-                               self.app.config["PUBLIC_PAGE_TTL"])
+        root = environ.get("SCRIPT_NAME", "")
+        if not root.isascii():  # Flask decodes it; the key must be the same text
+            return None
+        key = page_key(token, cookies.get(COOKIE) == "1", root.rstrip("/"))
+        entry = self.pages.get(key, stamp, self.app.config["PUBLIC_PAGE_TTL"])
         if entry is None:
             return None
         from server.public.views import CSP, PAGE_CACHING

@@ -7,7 +7,7 @@ from server.checklist.service import base_pairs
 from schemas.feedback import COMPLAINT_KINDS, NEGATIVE_TAGS, POSITIVE_TAGS, ComplaintFormSchema, EvaluationFormSchema
 from server.core.errors import Invalid, TooManyRequests
 from server.feedback import service as feedback
-from server.public.cache import CachedPage, PageCache, cached_page, change_stamp, fingerprint
+from server.public.cache import CachedPage, PageCache, cached_page, change_stamp, fingerprint, page_key
 from server.public.service import SHOWS_FACTS, SignPage, lookup, sign_head, sign_page, storefront_thumb
 from server.public.textsize import COOKIE, ONE_YEAR, back_to, is_big
 from server.public.throttle import spend_lookup
@@ -47,8 +47,7 @@ def _html(body, status: int, caching: str) -> Response:
 
 
 def _key(token: str) -> str:
-    """A kept page's key: the token, and the text size it was rendered in."""
-    return token + ("|big" if is_big() else "")
+    return page_key(token, is_big(), request.script_root)
 
 
 def _render_page(page: SignPage, token: str, done: str = "") -> str:

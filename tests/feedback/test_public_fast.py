@@ -126,3 +126,27 @@ def test_behind_the_proxy_the_layer_sees_the_clients_scheme(app, world, evaluate
     assert first == second and ("strict-transport-security", "max-age=31536000; includeSubDomains") in second[1]
     with proxied.app_context():
         db.engine.dispose()
+
+
+def test_a_page_kept_under_another_mount_point_is_not_sent_here(app, world, evaluated, both):
+    """SCRIPT_NAME (a proxy may forward it from the client) is part of a kept page's links and of its key:
+    a page kept for /evil is not the one a plain scan gets, with the layer or without."""
+    _, token, _ = issue(app, world)
+    fast, _, passed = both
+    gz = {"Accept-Encoding": "gzip"}
+    for _ in range(2):
+        poisoned = fast.get(f"/s/{token}", headers=gz, environ_overrides={"SCRIPT_NAME": "/evil"})
+    assert "/evil/static/public.css" in _text(poisoned) and len(passed) == 1  # kept under /evil, then sent
+    for _ in range(2):
+        assert "/evil" not in _text(fast.get(f"/s/{token}", headers=gz))
+    assert _same(both, f"/s/{token}", headers=gz, environ_overrides={"SCRIPT_NAME": "/evil/"})
+    assert not _same(both, f"/s/{token}", headers=gz, environ_overrides={"SCRIPT_NAME": "/é"})
+
+
+def test_a_websocket_request_is_flasks_to_refuse(app, world, evaluated, both):
+    _, token, _ = issue(app, world)
+    gz = {"Accept-Encoding": "gzip"}
+    both[0].get(f"/s/{token}", headers=gz)
+    upgrade = {**gz, "Connection": "Upgrade", "Upgrade": "websocket"}
+    assert not _same(both, f"/s/{token}", headers=upgrade)
+    assert not _same(both, f"/s/{token}", headers=gz, environ_overrides={"wsgi.url_scheme": "wss"})
