@@ -72,11 +72,13 @@ class KeptPages:
         accepted = environ.get("HTTP_ACCEPT_ENCODING", "")
         if "gzip" not in accepted or parse_accept_header(accepted)["gzip"] <= 0:
             return None
-        stamp = (self.pages.local, change_stamp(self._engine_now()))
         root = environ.get("SCRIPT_NAME", "")
         if not root.isascii():  # Flask decodes it; the key must be the same text
             return None
         key = page_key(token, cookies.get(COOKIE) == "1", root.rstrip("/"))
+        if self.pages.last(key) is None:
+            return None  # never kept (a first scan, a guessed token): Flask reads the stamp, not both of us
+        stamp = (self.pages.local, change_stamp(self._engine_now()))
         entry = self.pages.get(key, stamp, self.app.config["PUBLIC_PAGE_TTL"])
         if entry is None:
             return None

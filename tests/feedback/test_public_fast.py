@@ -150,3 +150,20 @@ def test_a_websocket_request_is_flasks_to_refuse(app, world, evaluated, both):
     upgrade = {**gz, "Connection": "Upgrade", "Upgrade": "websocket"}
     assert not _same(both, f"/s/{token}", headers=upgrade)
     assert not _same(both, f"/s/{token}", headers=gz, environ_overrides={"wsgi.url_scheme": "wss"})
+
+
+def test_a_page_never_kept_costs_the_layer_no_query(app, world, evaluated, both, monkeypatch):
+    """A first scan or a guessed token goes to Flask before the layer reads the stamp: one read, Flask's."""
+    from server.public import fast
+    from server.qrsign import payload
+    _, token, _ = issue(app, world)
+    reads = []
+    real = fast.change_stamp
+    monkeypatch.setattr(fast, "change_stamp", lambda engine=None: reads.append(1) or real(engine))
+    client, _, passed = both
+    gz = {"Accept-Encoding": "gzip"}
+    assert client.get(f"/s/{payload.new_token()}", headers=gz).status_code == 404
+    assert client.get(f"/s/{token}", headers=gz).status_code == 200
+    assert reads == [] and len(passed) == 2
+    assert client.get(f"/s/{token}", headers=gz).status_code == 200
+    assert reads == [1] and len(passed) == 2
