@@ -31,11 +31,12 @@ from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 
-from server.core.pool import raw_connection
+from server.core.changelog import SyncCounter
+from server.core.pool import hand_run_one
 from server.extensions import db
 from server.signage import state
 
-STAMP_SQL = "SELECT value FROM sync_counter WHERE id = 1"
+_STAMP = sa.select(SyncCounter.value).where(SyncCounter.id == 1)
 monotonic_ns = time.monotonic_ns  # a module attribute, so tests can move the clock
 
 
@@ -43,16 +44,11 @@ def change_stamp(engine=None) -> int | None:
     """The change log's counter now (None on a database without its row), on `engine` (default: the current
     app's).
 
-    Straight on a pooled DBAPI connection: a scan asks this every time, and an ORM session or an
-    engine connection costs several times the statement itself (SQLite: ~90 µs and ~50 µs against ~9 µs).
-    One plain statement with no parameters reads the same on SQLite and PostgreSQL; the pool rolls back
-    on return.
+    Straight on a pooled DBAPI connection (server.core.pool.hand_run_one): a scan asks this every time, and
+    an ORM session or an engine connection costs several times the statement itself (SQLite: ~90 µs and
+    ~50 µs against ~9 µs). The pool rolls back on return.
     """
-    with raw_connection(engine or db.engine) as raw:
-        cursor = raw.cursor()
-        cursor.execute(STAMP_SQL)
-        row = cursor.fetchone()
-        cursor.close()
+    row = hand_run_one(engine or db.engine, _STAMP, {})
     return row[0] if row else None
 
 
